@@ -1,0 +1,115 @@
+/* Command-line value parsing and atomic output files. */
+#include "args.h"
+
+#include <errno.h>
+#include <math.h>
+#include <stdarg.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+int cli_usage_error(const char *command, const char *format, ...)
+{
+    va_list args;
+    va_start(args, format);
+    fprintf(stderr, "gemmnet %s: ", command);
+    vfprintf(stderr, format, args);
+    fprintf(stderr, " (see 'gemmnet %s --help')\n", command);
+    va_end(args);
+    return EXIT_USAGE;
+}
+
+bool cli_parse_long(const char *command, const char *option, const char *text, long min, long max,
+                    long *out)
+{
+    char *end;
+    errno = 0;
+    long v = strtol(text, &end, 10);
+    if (errno || end == text || *end || v < min || v > max) {
+        cli_usage_error(command, "%s expects an integer in %ld..%ld, got '%s'", option, min, max,
+                        text);
+        return false;
+    }
+    *out = v;
+    return true;
+}
+
+bool cli_parse_double(const char *command, const char *option, const char *text, double min,
+                      double max, double *out)
+{
+    char *end;
+    errno = 0;
+    double v = strtod(text, &end);
+    if (errno || end == text || *end || !isfinite(v) || v < min || v > max) {
+        cli_usage_error(command, "%s expects a number in [%g, %g], got '%s'", option, min, max,
+                        text);
+        return false;
+    }
+    *out = v;
+    return true;
+}
+
+bool cli_parse_int_list(const char *command, const char *option, const char *text, long min,
+                        long max, int32_t *out, int max_count, int *count)
+{
+    *count = 0;
+    const char *p = text;
+    while (*p) {
+        char *end;
+        errno = 0;
+        long v = strtol(p, &end, 10);
+        if (errno || end == p || (*end && *end != ',') || v < min || v > max || *count == max_count)
+            goto bad;
+        out[(*count)++] = (int32_t)v;
+        p = *end ? end + 1 : end;
+        if (*end == ',' && !*p)
+            goto bad;
+    }
+    if (*count > 0)
+        return true;
+bad:
+    cli_usage_error(command, "%s expects up to %d comma-separated integers in %ld..%ld, got '%s'",
+                    option, max_count, min, max, text);
+    return false;
+}
+
+FILE *cli_open_output(const char *path, char *temp_path, size_t temp_size)
+{
+    if (!path || strcmp(path, "-") == 0)
+        return stdout;
+    int n = snprintf(temp_path, temp_size, "%s.tmp-XXXXXX", path);
+    if (n < 0 || (size_t)n >= temp_size) {
+        fprintf(stderr, "gemmnet: %s: path too long\n", path);
+        return NULL;
+    }
+    int fd = mkstemp(temp_path);
+    FILE *f = fd >= 0 ? fdopen(fd, "w") : NULL;
+    if (!f) {
+        fprintf(stderr, "gemmnet: %s: cannot create a temporary file: %s\n", path, strerror(errno));
+        if (fd >= 0) {
+            close(fd);
+            unlink(temp_path);
+        }
+    }
+    return f;
+}
+
+int cli_commit_output(FILE *f, const char *path, const char *temp_path)
+{
+    if (f == stdout)
+        return fflush(stdout) == 0 ? 0 : -1;
+    int error = 0;
+    errno = 0;
+    if (fflush(f) != 0 || ferror(f) || fsync(fileno(f)) != 0)
+        error = errno ? errno : EIO;
+    if (fclose(f) != 0 && !error)
+        error = errno;
+    if (!error && rename(temp_path, path) != 0)
+        error = errno;
+    if (!error)
+        return 0;
+    unlink(temp_path);
+    fprintf(stderr, "gemmnet: %s: write failed: %s (the previous file, if any, is unchanged)\n",
+            path, strerror(error));
+    return -1;
+}

@@ -1,0 +1,49 @@
+/* The gemmnet command: dispatches to a subcommand. */
+#include "args.h"
+#include "commands.h"
+
+#include <gemmnet.h>
+#include <string.h>
+
+typedef struct command {
+    const char *name;
+    int (*run)(int argc, char **argv);
+    const char *summary;
+} command;
+
+static const command commands[] = {
+    {"moons", cmd_moons, "generate the two-moons data set as CSV"},
+    {"train", cmd_train, "train a network (defaults: the tutorial's)"},
+};
+
+static void print_help(FILE *out)
+{
+    fprintf(out,
+            "usage: gemmnet COMMAND [OPTIONS]\n"
+            "       gemmnet --version | --help\n\n"
+            "Feed-forward neural networks trained with sgemm.\n\ncommands:\n");
+    for (size_t i = 0; i < sizeof commands / sizeof commands[0]; i++)
+        fprintf(out, "  %-8s %s\n", commands[i].name, commands[i].summary);
+    fprintf(out, "\n'gemmnet COMMAND --help' describes a command's options.\n");
+}
+
+int main(int argc, char **argv)
+{
+    if (argc < 2) {
+        print_help(stderr);
+        return EXIT_USAGE;
+    }
+    if (strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0) {
+        print_help(stdout);
+        return 0;
+    }
+    if (strcmp(argv[1], "--version") == 0) {
+        printf("gemmnet %s (BLAS: %s)\n", GEMMNET_VERSION, gemmnet_blas_name());
+        return 0;
+    }
+    for (size_t i = 0; i < sizeof commands / sizeof commands[0]; i++)
+        if (strcmp(argv[1], commands[i].name) == 0)
+            return commands[i].run(argc - 1, argv + 1);
+    fprintf(stderr, "gemmnet: unknown command '%s' (see 'gemmnet --help')\n", argv[1]);
+    return EXIT_USAGE;
+}

@@ -1,0 +1,111 @@
+/* Inference from a const model: probabilities, labels, loss and accuracy.
+ * Rows are processed in blocks of the workspace's size, so any n works
+ * with a fixed amount of memory. */
+#include "internal.h"
+
+#include <string.h>
+
+/* Rows per block of an inference workspace. */
+enum { PREDICT_BLOCK_ROWS = 1024 };
+
+GEMMNET_API int gemmnet_workspace_create(const gemmnet_model *model,
+                                         const gemmnet_allocator *allocator,
+                                         gemmnet_workspace **workspace,
+                                         gemmnet_error *err)
+{
+    return gn_workspace_create(model, PREDICT_BLOCK_ROWS, false, allocator, workspace, err);
+}
+
+static bool same_shape(const gemmnet_model *m, const gemmnet_workspace *ws)
+{
+    if (m->layers != ws->layers)
+        return false;
+    return memcmp(m->width, ws->width, sizeof(int32_t) * (size_t)(m->layers + 1)) == 0;
+}
+
+static int check_call(const gemmnet_model *m, const gemmnet_workspace *ws, const void *x, size_t n)
+{
+    if (!m || !ws || (!x && n > 0))
+        return GEMMNET_E_INVALID;
+    return same_shape(m, ws) ? GEMMNET_OK : GEMMNET_E_SHAPE;
+}
+
+static size_t argmax(const float *p, size_t k)
+{
+    size_t best = 0;
+    for (size_t j = 1; j < k; j++)
+        if (p[j] > p[best])
+            best = j;
+    return best;
+}
+
+GEMMNET_API int gemmnet_predict_proba(const gemmnet_model *model,
+                                      gemmnet_workspace *workspace,
+                                      const float *x,
+                                      size_t n,
+                                      float *proba)
+{
+    int status = check_call(model, workspace, x, n);
+    if (status != GEMMNET_OK || (n > 0 && !proba))
+        return status != GEMMNET_OK ? status : GEMMNET_E_INVALID;
+    size_t d = (size_t)model->width[0], k = (size_t)model->width[model->layers];
+    for (size_t r = 0; r < n; r += workspace->block_rows) {
+        size_t rows = n - r < workspace->block_rows ? n - r : workspace->block_rows;
+        gn_forward(model, workspace, x + r * d, NULL, rows);
+        memcpy(proba + r * k, workspace->act[model->layers], rows * k * sizeof(float));
+    }
+    return GEMMNET_OK;
+}
+
+GEMMNET_API int gemmnet_predict(const gemmnet_model *model,
+                                gemmnet_workspace *workspace,
+                                const float *x,
+                                size_t n,
+                                int32_t *labels)
+{
+    int status = check_call(model, workspace, x, n);
+    if (status != GEMMNET_OK || (n > 0 && !labels))
+        return status != GEMMNET_OK ? status : GEMMNET_E_INVALID;
+    size_t d = (size_t)model->width[0], k = (size_t)model->width[model->layers];
+    for (size_t r = 0; r < n; r += workspace->block_rows) {
+        size_t rows = n - r < workspace->block_rows ? n - r : workspace->block_rows;
+        gn_forward(model, workspace, x + r * d, NULL, rows);
+        const float *p = workspace->act[model->layers];
+        for (size_t i = 0; i < rows; i++)
+            labels[r + i] = (int32_t)argmax(p + i * k, k);
+    }
+    return GEMMNET_OK;
+}
+
+GEMMNET_API int gemmnet_evaluate(const gemmnet_model *model,
+                                 gemmnet_workspace *workspace,
+                                 const gemmnet_dataset *data,
+                                 float l2,
+                                 gemmnet_reduction reduction,
+                                 gemmnet_evaluation *result)
+{
+    int status = check_call(model, workspace, data, 1);
+    if (status != GEMMNET_OK || !result || data->rows == 0)
+        return status != GEMMNET_OK ? status : GEMMNET_E_INVALID;
+    status = gn_check_dataset(data, model, NULL);
+    if (status != GEMMNET_OK)
+        return status;
+    size_t d = data->features, k = (size_t)model->width[model->layers];
+    double cross_entropy = 0.0;
+    size_t correct = 0;
+    for (size_t r = 0; r < data->rows; r += workspace->block_rows) {
+        size_t rows = data->rows - r;
+        rows = rows < workspace->block_rows ? rows : workspace->block_rows;
+        cross_entropy += gn_forward(model, workspace, data->x + r * d, data->y + r, rows);
+        const float *p = workspace->act[model->layers];
+        for (size_t i = 0; i < rows; i++)
+            correct += argmax(p + i * k, k) == (size_t)data->y[r + i];
+    }
+    double n = (double)data->rows, penalty = 0.5 * l2 * gn_weight_square_sum(model);
+    result->cross_entropy = cross_entropy / n;
+    result->loss = reduction == GEMMNET_REDUCTION_SUM ? (cross_entropy + penalty) / n
+                                                      : cross_entropy / n + penalty;
+    result->correct = correct;
+    result->accuracy = (double)correct / n;
+    return GEMMNET_OK;
+}

@@ -1,0 +1,34 @@
+/* Status codes and the per-call error message. */
+#include "internal.h"
+
+#include <stdarg.h>
+#include <stdio.h>
+
+GEMMNET_API const char *gemmnet_strerror(int status)
+{
+    switch (status) {
+    case GEMMNET_OK: return "success";
+    case GEMMNET_E_INVALID: return "invalid argument";
+    case GEMMNET_E_NOMEM: return "out of memory";
+    case GEMMNET_E_OVERFLOW: return "size overflow";
+    case GEMMNET_E_IO: return "input/output error";
+    case GEMMNET_E_PARSE: return "malformed input";
+    case GEMMNET_E_LABEL: return "label out of range";
+    case GEMMNET_E_NONFINITE: return "non-finite value";
+    case GEMMNET_E_SHAPE: return "shape mismatch";
+    case GEMMNET_E_STOPPED: return "stopped by callback";
+    default: return "unknown status";
+    }
+}
+
+int gn_fail(gemmnet_error *err, int status, const char *format, ...)
+{
+    if (err) {
+        va_list args;
+        va_start(args, format);
+        err->status = status;
+        vsnprintf(err->message, sizeof err->message, format, args);
+        va_end(args);
+    }
+    return status;
+}
