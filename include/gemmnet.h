@@ -61,7 +61,7 @@ typedef struct gemmnet_error {
     /* The status the failing call returned. */
     int status;
     /* NUL-terminated message, e.g. "data.csv:12:3: expected a number". */
-    char message[256];
+    char message[512];
 } gemmnet_error;
 
 /* Allocator hooks for embedding. Pass NULL wherever one is accepted to use

@@ -139,7 +139,7 @@ static int grow_line(csv_context *c, gemmnet_error *err)
     char *line = gn_alloc(&c->allocator, capacity);
     if (!line)
         return fail_at(c, err, 0, GEMMNET_E_NOMEM,
-                       "out of memory buffering a line of %zu bytes", c->length);
+                       "out of memory for a %zu-byte line buffer", capacity);
     if (c->line)
         memcpy(line, c->line, c->length);
     gn_release(&c->allocator, c->line);
@@ -157,15 +157,18 @@ static int read_line(csv_context *c, bool *got, gemmnet_error *err)
     int ch;
     c->line_number++;
     c->length = 0;
-    while ((ch = getc_unlocked(c->file)) != EOF && ch != '\n') {
-        if (ch == '\0')
-            return fail_at(c, err, commas + 1, GEMMNET_E_PARSE,
-                           "NUL byte, expected a text file");
+    for (;;) {
+        /* Keep room for one more byte and the NUL (the first call makes
+         * the buffer, so even an empty line has its NUL). */
         if (c->length + 1 >= c->capacity) {
             int status = grow_line(c, err);
             if (status != GEMMNET_OK)
                 return status;
         }
+        if ((ch = getc_unlocked(c->file)) == EOF || ch == '\n')
+            break;
+        if (ch == '\0')
+            return fail_at(c, err, commas + 1, GEMMNET_E_PARSE, "NUL byte, expected a text file");
         c->line[c->length++] = (char)ch;
         commas += ch == ',';
     }
@@ -360,7 +363,7 @@ static int parse_label(const csv_context *c, csv_field f, size_t column, int32_t
                        printable(text, sizeof text, f));
     if (c->classes > 0 && v >= c->classes)
         return fail_at(c, err, column, GEMMNET_E_LABEL,
-                       "label %s is out of range, expected 0..%d (--classes %d)",
+                       "label %s is out of range, expected 0..%d (classes = %d)",
                        printable(text, sizeof text, f), (int)c->classes - 1, (int)c->classes);
     if (v > INT32_MAX - 1)
         return fail_at(c, err, column, GEMMNET_E_LABEL, "label %s is too large, expected at most %d",
@@ -463,7 +466,8 @@ static int parse_line(csv_context *c, gemmnet_error *err)
 
 /* ---- the two passes ---------------------------------------------------- */
 
-/* Reads the rest of the file through parse_line, with a fresh shape. */
+/* Reads the file from where it stands (its start) through parse_line,
+ * counting lines and the shape afresh. */
 static int run_pass(csv_context *c, gemmnet_error *err)
 {
     c->line_number = 0;
@@ -523,9 +527,7 @@ static int read_file(gemmnet_dataset *data,
     c.file = fopen(path, "rb");
     if (!c.file)
         return gn_fail(err, GEMMNET_E_IO, "%s: cannot open: %s", path, strerror(errno));
-    int status = grow_line(&c, err);
-    if (status == GEMMNET_OK)
-        status = read_passes(&c, data, err);
+    int status = read_passes(&c, data, err);
     gn_release(&c.allocator, c.line);
     fclose(c.file);
     if (status != GEMMNET_OK) {

@@ -75,8 +75,10 @@ static void write_fixture(void **state, const char *name, const char *bytes, siz
     assert_non_null(dir);
     snprintf(path, 256, "%s/%s", dir->path, name);
     FILE *file = fopen(path, "wb");
-    if (!file)
+    if (!file) {
         fail_msg("cannot create fixture %s: %s", path, strerror(errno));
+        return;
+    }
     assert_int_equal(fwrite(bytes, 1, length, file), length);
     assert_int_equal(fclose(file), 0);
 }
@@ -383,7 +385,7 @@ static void test_label_beyond_given_classes_is_rejected(void **state)
 {
     gemmnet_csv_options options = {.label_column = -1, .classes = 3};
     expect_failure(state, "beyond.csv", "1,2,0\n1,2,1\n1,2,2\n1,2,0\n1,2,7\n", &options, GEMMNET_E_LABEL,
-                   "beyond.csv:5:3: ", "label 7 is out of range, expected 0..2 (--classes 3)");
+                   "beyond.csv:5:3: ", "label 7 is out of range, expected 0..2 (classes = 3)");
 }
 
 static void test_label_too_large_for_int32_is_rejected(void **state)

@@ -1,0 +1,16 @@
+#!/usr/bin/env bash
+# Installs the Debian packages gemmnet needs that are missing (as root, or
+# through sudo). Usage: scripts/deps.sh [EXTRA-PACKAGE...]
+set -euo pipefail
+packages=(gcc pkg-config meson ninja-build libopenblas-dev liblapacke-dev libcmocka-dev "$@")
+missing=()
+for p in "${packages[@]}"; do
+    dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || missing+=("$p")
+done
+((${#missing[@]})) || exit 0
+echo "installing: ${missing[*]}"
+sudo=()
+[[ $(id -u) == 0 ]] || sudo=(sudo)
+export DEBIAN_FRONTEND=noninteractive
+"${sudo[@]}" apt-get update -qq
+"${sudo[@]}" apt-get install -y -qq --no-install-recommends "${missing[@]}"
