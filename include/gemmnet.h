@@ -20,6 +20,7 @@
 
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
 
 #ifdef __cplusplus
 extern "C" {
@@ -50,7 +51,15 @@ enum gemmnet_status {
     GEMMNET_E_LABEL = 6,     /* a class label is out of range */
     GEMMNET_E_NONFINITE = 7, /* NaN or Inf in data, loss, gradients or weights */
     GEMMNET_E_SHAPE = 8,     /* dimensions of the arguments disagree */
-    GEMMNET_E_STOPPED = 9    /* the progress callback asked training to stop */
+    GEMMNET_E_STOPPED = 9,   /* the progress callback asked training to stop */
+    GEMMNET_E_FORMAT = 10,   /* not a gemmnet model (bad magic), or contents that contradict
+                                themselves */
+    GEMMNET_E_VERSION = 11,  /* a model format version (or feature flag) this build cannot read */
+    GEMMNET_E_TRUNCATED = 12, /* a model file ends before the size its header declares */
+    GEMMNET_E_CHECKSUM = 13, /* a model file's CRC-32 does not match its contents */
+    GEMMNET_E_TOO_LARGE = 14, /* a model declares absurd sizes: a width above 2^24, or more
+                                parameters than the file can hold */
+    GEMMNET_E_COLLECTIVE = 20 /* a collective hook (e.g. an MPI reduction) failed */
 };
 
 /* Short English description of a status code; never NULL. */
@@ -118,7 +127,11 @@ typedef struct gemmnet_dataset {
     float *x;
     /* Labels, [N], each in [0, K). */
     int32_t *y;
-    /* The allocator x and y came from. */
+    /* Names of the K classes when the labels were text: [classes]
+     * NUL-terminated strings, class k named class_names[k]; NULL when the
+     * labels were integers. One allocation, freed by gemmnet_dataset_free. */
+    char **class_names;
+    /* The allocator x, y and class_names came from. */
     gemmnet_allocator allocator;
 } gemmnet_dataset;
 
@@ -132,25 +145,90 @@ GEMMNET_API int gemmnet_dataset_alloc(gemmnet_dataset *data /* OUT */,
 /* Frees what gemmnet_dataset_alloc or a reader allocated; zeroes the struct. */
 GEMMNET_API void gemmnet_dataset_free(gemmnet_dataset *data);
 
-/* How gemmnet_dataset_read_csv interprets its input. */
+/* Longest class name in bytes (names are UTF-8 text). */
+#define GEMMNET_MAX_CLASS_NAME 1024
+
+/* How the CSV readers interpret their input. Zero-initialise it and set
+ * what you need: {0} means "label in the last column, classes inferred". */
 typedef struct gemmnet_csv_options {
-    /* Column holding the integer label: 0-based, or -1 for the last one. */
+    /* Column holding the label: 0-based, or -1 for the last one. */
     int32_t label_column;
-    /* If > 0, the number of classes; labels >= it are errors. If 0, the
-     * classes are inferred as 1 + the largest label (at least 2). */
+    /* If > 0, the number of classes; integer labels >= it are errors. If 0,
+     * the classes are inferred: 1 + the largest integer label (at least 2),
+     * or the number of distinct text labels. */
     int32_t classes;
+    /* If not NULL, the header name of the label column; it overrides
+     * label_column, and the file must then start with a header. */
+    const char *label_name;
+    /* If not NULL, the names of the `classes` classes (classes must then be
+     * ≥ 2): every label is text and must be one of them, and class k is
+     * class_names[k] (a model's names, so that test data maps like the
+     * training data did). */
+    const char *const *class_names;
 } gemmnet_csv_options;
 
-/* Reads a CSV file of numbers with an integer label column. A first line
- * that is not all numbers is taken as a header. Rows must all have the same
- * number of fields. Malformed input returns GEMMNET_E_PARSE (or
- * GEMMNET_E_NONFINITE for NaN/Inf, GEMMNET_E_LABEL for a bad label) with
+/* Reads a CSV file of numbers with one label column.
+ *  - A first line is a header when one of its feature fields is not a
+ *    number (or when options->label_name is given).
+ *  - Labels are integers 0..K−1 when the first data row's label is a number;
+ *    then every label must be one. Otherwise every label is a class name, and
+ *    names map to classes in sorted (byte-wise strcmp) order, kept in
+ *    data->class_names; with options->class_names they map to those.
+ *  - Rows must all have the same number of fields.
+ * Malformed input returns GEMMNET_E_PARSE (or GEMMNET_E_NONFINITE for
+ * NaN/Inf, GEMMNET_E_LABEL for a bad label) with
  * "FILE:LINE:COLUMN: what was expected" in err. options may be NULL. */
 GEMMNET_API int gemmnet_dataset_read_csv(gemmnet_dataset *data /* OUT */,
                                          const char *path,
                                          const gemmnet_csv_options *options,
                                          const gemmnet_allocator *allocator,
                                          gemmnet_error *err);
+
+/* Reads feature rows from a CSV stream a block at a time, so that input of
+ * any length, and input that cannot be re-read (a pipe, stdin), can be
+ * classified in constant memory. Opaque. */
+typedef struct gemmnet_csv_reader gemmnet_csv_reader;
+
+/* Prepares to read rows of `features` values (D ≥ 1) from file, which the
+ * caller opened and closes after gemmnet_csv_reader_destroy; name is used
+ * in messages. The first non-blank line fixes the layout: D fields are all
+ * features; D + 1 fields include a label column (options->label_name, or
+ * options->label_column, the last by default) whose values are skipped
+ * unchecked. The header rule and number grammar are gemmnet_dataset_read_csv's.
+ * options may be NULL. */
+GEMMNET_API int gemmnet_csv_reader_create(FILE *file,
+                                          const char *name,
+                                          size_t features,
+                                          const gemmnet_csv_options *options,
+                                          const gemmnet_allocator *allocator,
+                                          gemmnet_csv_reader **reader /* OUT */,
+                                          gemmnet_error *err);
+/* Reads up to max_rows rows into x[max_rows×D]; *rows is how many were
+ * read, 0 only at the end of the input. Errors name FILE:LINE:COLUMN. */
+GEMMNET_API int gemmnet_csv_reader_read(gemmnet_csv_reader *reader,
+                                        float *x /* OUT [max_rows×D] */,
+                                        size_t max_rows,
+                                        size_t *rows /* OUT */,
+                                        gemmnet_error *err);
+/* Frees a reader (not its file); NULL is allowed. */
+GEMMNET_API void gemmnet_csv_reader_destroy(gemmnet_csv_reader *reader);
+
+/* Standardises data in place, feature by feature: x ← (x − mean) / scale,
+ * where mean and scale (the population standard deviation, or 1 for a
+ * constant feature) are computed over all rows in double and rounded to
+ * float. Writes them to mean[D] and scale[D]: store them in the model with
+ * gemmnet_model_set_standardization so that prediction applies the same
+ * transform to raw rows. */
+GEMMNET_API int gemmnet_dataset_standardize(gemmnet_dataset *data,
+                                            float *mean /* OUT [D] */,
+                                            float *scale /* OUT [D] */,
+                                            gemmnet_error *err);
+/* Applies x ← (x − mean) / scale with given statistics (e.g. a training
+ * set's, to a validation set); scale must be finite and > 0. */
+GEMMNET_API int gemmnet_dataset_apply_standardization(gemmnet_dataset *data,
+                                                      const float *mean,
+                                                      const float *scale,
+                                                      gemmnet_error *err);
 
 /* Two interleaving half circles, exactly as scikit-learn's
  * make_moons(n, noise=noise, random_state=seed) computes them with numpy's
@@ -170,13 +248,76 @@ GEMMNET_API int gemmnet_dataset_moons(gemmnet_dataset *data /* OUT */,
                                       const gemmnet_allocator *allocator,
                                       gemmnet_error *err);
 
+/* Synthetic two-dimensional data sets. */
+typedef enum gemmnet_synthetic {
+    /* scikit-learn make_moons: two interleaving half circles, K = 2. */
+    GEMMNET_SYNTH_MOONS = 0,
+    /* K interleaved spiral arms (r = 0..1, angle 4 radians per arm plus
+     * noise·N(0,1)), rows grouped by class. */
+    GEMMNET_SYNTH_SPIRAL = 1,
+    /* K Gaussian blobs with standard deviation noise around centres drawn
+     * uniformly from [−10, 10]², rows grouped by class. */
+    GEMMNET_SYNTH_BLOBS = 2,
+    /* scikit-learn make_circles(factor = 0.8): a unit circle (label 0) around
+     * a circle of radius 0.8 (label 1), shuffled, plus noise, K = 2. */
+    GEMMNET_SYNTH_CIRCLES = 3,
+    /* Points uniform in [−1, 1]², label 1 where x1·x2 < 0, plus noise, K = 2. */
+    GEMMNET_SYNTH_XOR = 4
+} gemmnet_synthetic;
+
+/* Writes x[n×2] and y[n] for a synthetic data set from a numpy-compatible
+ * generator seeded with seed. classes is used by spiral and blobs (2..64)
+ * and must be 2 for the others. n ≥ classes, noise finite and ≥ 0. */
+GEMMNET_API int gemmnet_generate(gemmnet_synthetic kind,
+                                 size_t n,
+                                 int32_t classes,
+                                 double noise,
+                                 uint32_t seed,
+                                 double *x /* OUT [n×2] */,
+                                 int32_t *y /* OUT [n] */);
+
+/* gemmnet_generate into a freshly allocated float32 dataset. */
+GEMMNET_API int gemmnet_dataset_generate(gemmnet_dataset *data /* OUT */,
+                                         gemmnet_synthetic kind,
+                                         size_t n,
+                                         int32_t classes,
+                                         double noise,
+                                         uint32_t seed,
+                                         const gemmnet_allocator *allocator,
+                                         gemmnet_error *err);
+
+/* Copies rows [first, first + count) of data into a new data set (same
+ * features, classes and allocator), e.g. one process's shard. */
+GEMMNET_API int gemmnet_dataset_slice(const gemmnet_dataset *data,
+                                      size_t first,
+                                      size_t count,
+                                      gemmnet_dataset *out /* OUT */,
+                                      gemmnet_error *err);
+
+/* Splits data into a training part and a held-out part of
+ * round(fraction·N) rows (0 < fraction < 1, both parts non-empty), chosen by
+ * a numpy-compatible shuffle seeded with seed; row order within each part
+ * follows that shuffle. train and validation are allocated like data. */
+GEMMNET_API int gemmnet_dataset_split(const gemmnet_dataset *data,
+                                      double fraction,
+                                      uint32_t seed,
+                                      gemmnet_dataset *train /* OUT */,
+                                      gemmnet_dataset *validation /* OUT */,
+                                      gemmnet_error *err);
+
 /* ------------------------------------------------------------------------ */
 /* Models.                                                                  */
 
 /* Hidden-layer activation functions. */
 typedef enum gemmnet_activation {
-    GEMMNET_ACT_TANH = 0 /* tanh(z); derivative 1 − a² */
+    GEMMNET_ACT_TANH = 0,       /* tanh(z); derivative 1 − a² */
+    GEMMNET_ACT_RELU = 1,       /* max(z, 0); derivative [a > 0] */
+    GEMMNET_ACT_LEAKY_RELU = 2, /* z if z > 0 else 0.01·z; derivative 1 or 0.01 */
+    GEMMNET_ACT_SIGMOID = 3     /* 1 / (1 + e^−z); derivative a·(1 − a) */
 } gemmnet_activation;
+
+/* Number of activation functions (valid values are 0 .. this − 1). */
+#define GEMMNET_ACTIVATION_COUNT 4
 
 /* How per-example gradients combine over a batch. */
 typedef enum gemmnet_reduction {
@@ -218,6 +359,28 @@ GEMMNET_API void gemmnet_model_destroy(gemmnet_model *model);
  * (row-major) and sets every bias to 0. */
 GEMMNET_API void gemmnet_model_init_tutorial(gemmnet_model *model, uint32_t seed);
 
+/* Weight initialisations; every bias starts at 0. */
+typedef enum gemmnet_init {
+    /* The tutorial's: W = randn(in, out) / sqrt(in). */
+    GEMMNET_INIT_TUTORIAL = 0,
+    /* Glorot/Xavier normal: W = randn(in, out) · sqrt(2 / (in + out)). */
+    GEMMNET_INIT_XAVIER = 1,
+    /* He normal, for relu: W = randn(in, out) · sqrt(2 / in). */
+    GEMMNET_INIT_HE = 2,
+    /* Orthogonal: W has orthonormal columns (in ≥ out) or rows (in < out),
+     * the Q factor of a QR factorisation of a randn matrix (LAPACKE sgeqrf +
+     * sorgqr) with signs fixed by diag(R). */
+    GEMMNET_INIT_ORTHOGONAL = 3
+} gemmnet_init;
+
+/* Initialises every layer with scheme from a numpy-compatible generator
+ * seeded with seed, drawing layer by layer, row-major. For
+ * GEMMNET_INIT_TUTORIAL this equals gemmnet_model_init_tutorial. */
+GEMMNET_API int gemmnet_model_init(gemmnet_model *model,
+                                   gemmnet_init scheme,
+                                   uint32_t seed,
+                                   gemmnet_error *err);
+
 /* Number of weight layers, L = hidden layers + 1. */
 GEMMNET_API int32_t gemmnet_model_layers(const gemmnet_model *model);
 /* Width of layer i: 0 gives D, L gives K, others the hidden widths. */
@@ -228,15 +391,50 @@ GEMMNET_API size_t gemmnet_model_parameter_count(const gemmnet_model *model);
 GEMMNET_API float *gemmnet_model_weights(gemmnet_model *model, int32_t l);
 /* b_l[out] of weight layer l in [1, L]; NULL if l is invalid. */
 GEMMNET_API float *gemmnet_model_biases(gemmnet_model *model, int32_t l);
+/* Activation of hidden layer l in [1, L−1] (tanh for an invalid l). */
+GEMMNET_API gemmnet_activation gemmnet_model_activation(const gemmnet_model *model, int32_t l);
+
+/* Metadata a model carries into its file: the loss convention it was
+ * trained with, the standardisation its inputs need, its class names. */
+
+/* Records the loss convention (reported by eval). New models: SUM, 0. */
+GEMMNET_API int gemmnet_model_set_loss(gemmnet_model *model, gemmnet_reduction reduction, float l2);
+/* The recorded reduction. */
+GEMMNET_API gemmnet_reduction gemmnet_model_reduction(const gemmnet_model *model);
+/* The recorded L2 strength λ. */
+GEMMNET_API float gemmnet_model_l2(const gemmnet_model *model);
+/* Makes predict, predict_proba and evaluate standardise raw rows first:
+ * x ← (x − mean) / scale, as gemmnet_dataset_standardize did to the
+ * training data (copies mean[D], scale[D]; finite, scale > 0). Both NULL
+ * removes it. Set it after training: gemmnet_train works on the data as
+ * given, already standardised. */
+GEMMNET_API int gemmnet_model_set_standardization(gemmnet_model *model,
+                                                  const float *mean,
+                                                  const float *scale,
+                                                  gemmnet_error *err);
+/* mean[D] of the standardisation, or NULL when the model has none. */
+GEMMNET_API const float *gemmnet_model_mean(const gemmnet_model *model);
+/* scale[D] of the standardisation, or NULL when the model has none. */
+GEMMNET_API const float *gemmnet_model_scale(const gemmnet_model *model);
+/* Copies names[K] as the class names (each 1..GEMMNET_MAX_CLASS_NAME bytes
+ * of UTF-8 without control characters, commas or blanks at either end, all
+ * distinct); NULL removes them. */
+GEMMNET_API int gemmnet_model_set_class_names(gemmnet_model *model,
+                                              const char *const *names,
+                                              gemmnet_error *err);
+/* Name of class k, or NULL when the model has no names or k is invalid. */
+GEMMNET_API const char *gemmnet_model_class_name(const gemmnet_model *model, int32_t k);
 
 /* ------------------------------------------------------------------------ */
 /* Inference. A model is read-only here: any number of threads may predict
- * from one model at once, each with its own workspace.                      */
+ * from one model at once, each with its own workspace. Rows are raw: a
+ * model with a standardisation applies it to a copy in the workspace.       */
 
 /* Scratch memory for inference on up to a fixed block of rows. Opaque. */
 typedef struct gemmnet_workspace gemmnet_workspace;
 
-/* Creates a workspace for model (its shape only is used). */
+/* Creates a workspace for model (its shape only is used), for up to 1024
+ * rows a block; calls with more rows run block by block. */
 GEMMNET_API int gemmnet_workspace_create(const gemmnet_model *model,
                                          const gemmnet_allocator *allocator,
                                          gemmnet_workspace **workspace /* OUT */,
@@ -257,6 +455,17 @@ GEMMNET_API int gemmnet_predict(const gemmnet_model *model,
                                 const float *x,
                                 size_t n,
                                 int32_t *labels /* OUT [n] */);
+/* Activations A_layer[n×H] of hidden layer `layer` in [1, L−1] (H =
+ * gemmnet_model_width(model, layer)) for the raw rows x[n×D]: what the
+ * network feeds forward from there, e.g. to plot how the hidden layer
+ * separates the classes. Applies the model's standardisation like
+ * gemmnet_predict. GEMMNET_E_INVALID for a layer outside [1, L−1]. */
+GEMMNET_API int gemmnet_hidden_activations(const gemmnet_model *model,
+                                           gemmnet_workspace *workspace,
+                                           const float *x,
+                                           size_t n,
+                                           int32_t layer,
+                                           float *out /* OUT [n×H] */);
 
 /* Loss and accuracy of a model on a data set. */
 typedef struct gemmnet_evaluation {
@@ -270,8 +479,9 @@ typedef struct gemmnet_evaluation {
     double accuracy;
 } gemmnet_evaluation;
 
-/* Evaluates model on data; l2 and reduction define the reported loss.
- * Checks the data first: D features, labels in [0, K), finite values. */
+/* Evaluates model on data (raw rows); l2 and reduction define the reported
+ * loss (gemmnet_model_l2 and gemmnet_model_reduction give the recorded
+ * ones). Checks the data first: D features, labels in [0, K), finite. */
 GEMMNET_API int gemmnet_evaluate(const gemmnet_model *model,
                                  gemmnet_workspace *workspace,
                                  const gemmnet_dataset *data,
@@ -280,29 +490,155 @@ GEMMNET_API int gemmnet_evaluate(const gemmnet_model *model,
                                  gemmnet_evaluation *result /* OUT */);
 
 /* ------------------------------------------------------------------------ */
+/* Model files. The format (version 1) is little-endian with fixed-width
+ * fields: magic, version, flags, file size, layer widths and activations,
+ * loss convention, optional standardisation and class names, float32
+ * parameters, then a CRC-32 of everything before it. README.md has the
+ * table.                                                                   */
+
+/* The model file format version this library writes and reads. */
+#define GEMMNET_MODEL_FORMAT_VERSION 1
+
+/* Writes model to path atomically: a temporary file in the same directory,
+ * fsync, rename. On any failure the previous file at path is untouched and
+ * the temporary file removed. Non-finite parameters are refused. */
+GEMMNET_API int gemmnet_model_save(const gemmnet_model *model, const char *path, gemmnet_error *err);
+/* Bytes the file of model takes. */
+GEMMNET_API size_t gemmnet_model_file_size(const gemmnet_model *model);
+/* Writes the file's bytes into buffer[size], size ≥ gemmnet_model_file_size. */
+GEMMNET_API int gemmnet_model_save_buffer(const gemmnet_model *model,
+                                          void *buffer /* OUT [size] */,
+                                          size_t size,
+                                          gemmnet_error *err);
+/* Reads a model file. Every size is checked before anything is allocated
+ * for it; faults have their own status: GEMMNET_E_FORMAT (bad magic,
+ * inconsistent contents), GEMMNET_E_VERSION, GEMMNET_E_TRUNCATED,
+ * GEMMNET_E_CHECKSUM, GEMMNET_E_TOO_LARGE, GEMMNET_E_NONFINITE. */
+GEMMNET_API int gemmnet_model_load(const char *path,
+                                   const gemmnet_allocator *allocator,
+                                   gemmnet_model **model /* OUT */,
+                                   gemmnet_error *err);
+/* gemmnet_model_load from bytes[size] in memory (e.g. for fuzzing). */
+GEMMNET_API int gemmnet_model_load_buffer(const void *bytes,
+                                          size_t size,
+                                          const gemmnet_allocator *allocator,
+                                          gemmnet_model **model /* OUT */,
+                                          gemmnet_error *err);
+
+/* Writes model as JSON to file: architecture, loss convention,
+ * standardisation, class names and weights, floats as %.9g (exact for
+ * float32) with '.' as the decimal point whatever the locale. */
+GEMMNET_API int gemmnet_model_write_json(const gemmnet_model *model, FILE *file, gemmnet_error *err);
+/* Parses text[length] as written by gemmnet_model_write_json (same keys in
+ * the same order, any whitespace) into a new model; saving it gives the
+ * original model file byte for byte. Errors say "LINE:COLUMN: ...". */
+GEMMNET_API int gemmnet_model_read_json(const char *text,
+                                        size_t length,
+                                        const gemmnet_allocator *allocator,
+                                        gemmnet_model **model /* OUT */,
+                                        gemmnet_error *err);
+
+/* ------------------------------------------------------------------------ */
 /* Training.                                                                */
+
+/* Update rules. g is the gradient plus λ·W for weights (plain gradient for
+ * biases), η the scheduled learning rate, t the update count from 1. */
+typedef enum gemmnet_optimizer {
+    /* W ← W − η·g */
+    GEMMNET_OPT_GD = 0,
+    /* v ← μ·v − η·g;  W ← W + v */
+    GEMMNET_OPT_MOMENTUM = 1,
+    /* v' ← μ·v − η·g;  W ← W − μ·v + (1 + μ)·v';  v ← v' (Nesterov's
+     * look-ahead, written for the gradient at W) */
+    GEMMNET_OPT_NESTEROV = 2,
+    /* m ← β₁·m + (1 − β₁)·g;  v ← β₂·v + (1 − β₂)·g²;
+     * W ← W − η·(m / (1 − β₁ᵗ)) / (sqrt(v / (1 − β₂ᵗ)) + ε) */
+    GEMMNET_OPT_ADAM = 3
+} gemmnet_optimizer;
+
+/* Learning-rate schedules: η(e) for epoch e (0-based) from η₀. */
+typedef enum gemmnet_schedule_kind {
+    /* η = η₀ */
+    GEMMNET_SCHEDULE_CONSTANT = 0,
+    /* η = η₀ · factor^⌊e / every⌋ */
+    GEMMNET_SCHEDULE_STEP = 1,
+    /* η = η₀ · e^(−k·e) */
+    GEMMNET_SCHEDULE_EXP = 2,
+    /* η = η₀ / (1 + k·e) */
+    GEMMNET_SCHEDULE_INV = 3
+} gemmnet_schedule_kind;
+
+/* A learning-rate schedule. */
+typedef struct gemmnet_schedule {
+    /* Which formula. */
+    gemmnet_schedule_kind kind;
+    /* Epochs per step (STEP), ≥ 1. */
+    int32_t every;
+    /* Multiplier per step (STEP), > 0. */
+    float factor;
+    /* Decay rate k (EXP, INV), ≥ 0. */
+    float k;
+} gemmnet_schedule;
+
+/* η(epoch) for schedule s starting from learning_rate. */
+GEMMNET_API float gemmnet_schedule_rate(const gemmnet_schedule *s,
+                                        float learning_rate,
+                                        int32_t epoch);
 
 /* What the progress callback receives. */
 typedef struct gemmnet_progress {
-    /* 0-based index of the epoch just finished (after its update). */
+    /* 0-based index of the epoch just finished (after its updates). */
     int32_t epoch;
-    /* The model evaluated on the whole training set after that update. */
+    /* Learning rate the epoch used. */
+    float learning_rate;
+    /* The model evaluated on the whole training set after that epoch. */
     gemmnet_evaluation train;
+    /* Non-zero when a validation set was given; then `validation` holds
+     * the model evaluated on it. */
+    int32_t has_validation;
+    /* Evaluation on the validation set (when has_validation). */
+    gemmnet_evaluation validation;
 } gemmnet_progress;
 
 /* Called every report_every epochs; a non-zero return stops training, which
  * then returns GEMMNET_E_STOPPED. */
 typedef int (*gemmnet_progress_fn)(void *context, const gemmnet_progress *progress);
 
-/* Settings of gemmnet_train. gemmnet_train_options_init sets the tutorial's. */
+/* Data-parallel training across processes (e.g. MPI ranks): each process
+ * holds a shard of the rows, computes gradients and statistics on it, and
+ * these hooks sum them over all processes, so every process applies the
+ * same update. The library itself knows nothing of the transport. */
+typedef struct gemmnet_collective {
+    /* Sums buf[n] element-wise over all processes, in place, identically on
+     * every process; returns 0 on success. Called once per update on the
+     * whole gradient block. */
+    int (*sum_floats)(void *context, float *buf, size_t n);
+    /* The same for doubles (loss and accuracy statistics). */
+    int (*sum_doubles)(void *context, double *buf, size_t n);
+    /* Passed unchanged to both hooks. */
+    void *context;
+    /* Rows over all processes, N. */
+    size_t global_rows;
+    /* Global index of this process's first row: its shard is rows
+     * [first_row, first_row + data->rows) of the whole data set. */
+    size_t first_row;
+    /* Validation rows over all processes and this process's first one
+     * (when a validation set is given). */
+    size_t validation_global_rows;
+    size_t validation_first_row;
+} gemmnet_collective;
+
+/* Settings of training. gemmnet_train_options_init sets the tutorial's. */
 typedef struct gemmnet_train_options {
     /* Number of passes over the data (tutorial: 20000). */
     int32_t epochs;
-    /* Step size ε (tutorial: 0.01). */
+    /* Initial step size η₀ (tutorial: 0.01). */
     float learning_rate;
     /* L2 strength λ on the weights, not the biases (tutorial: 0.01). */
     float l2;
-    /* Gradient convention (tutorial: GEMMNET_REDUCTION_SUM). */
+    /* Gradient convention (tutorial: GEMMNET_REDUCTION_SUM). With
+     * minibatches, MEAN keeps the step size independent of the batch size;
+     * SUM is the tutorial's full-batch convention. */
     gemmnet_reduction reduction;
     /* Call progress after epoch e when e % report_every == 0 (the
      * tutorial's "Loss after iteration e"); 0 never calls it (tutorial:
@@ -317,31 +653,141 @@ typedef struct gemmnet_train_options {
     size_t block_rows;
     /* Allocator for the training buffers, or NULL for malloc. */
     const gemmnet_allocator *allocator;
+    /* Examples per update; 0 (or ≥ N) is full batch. Minibatches are drawn
+     * from a permutation reshuffled every epoch; the last one of an epoch
+     * holds the remaining N mod B rows. */
+    size_t batch_size;
+    /* Seed of the minibatch shuffles. */
+    uint32_t shuffle_seed;
+    /* Update rule (tutorial: GEMMNET_OPT_GD). */
+    gemmnet_optimizer optimizer;
+    /* μ for momentum and Nesterov (default 0.9). */
+    float momentum;
+    /* β₁, β₂, ε for Adam (defaults 0.9, 0.999, 1e-8). */
+    float beta1;
+    float beta2;
+    float epsilon;
+    /* Learning-rate schedule (default constant). */
+    gemmnet_schedule schedule;
+    /* Held-out data evaluated at each report, or NULL. */
+    const gemmnet_dataset *validation;
+    /* With a validation set: stop when its loss has not improved for this
+     * many epochs (evaluated every epoch) and restore the best weights;
+     * 0 disables early stopping. */
+    int32_t patience;
+    /* Data-parallel training hooks, or NULL for a single process. With
+     * them, minibatches are cut from one permutation of all global rows
+     * (the same on every process), each process computes the part of each
+     * batch it holds, and the sums make every step equal to the
+     * single-process step up to float32 reassociation. */
+    const gemmnet_collective *collective;
 } gemmnet_train_options;
 
 /* Fills options with the tutorial's settings. */
 GEMMNET_API void gemmnet_train_options_init(gemmnet_train_options *options /* OUT */);
 
-/* Full-batch gradient descent: per epoch, the forward pass, the backward
- * pass and W ← W − ε·(∇W + λ·W), b ← b − ε·∇b. Allocates its buffers once;
- * epochs allocate nothing. Stops with GEMMNET_E_NONFINITE, naming the epoch,
- * if a gradient becomes NaN or Inf; the model then holds the weights from
- * before that epoch's update. */
+/* A training run in progress: buffers, optimizer state, shuffle generator
+ * and epoch counter. Opaque. */
+typedef struct gemmnet_trainer gemmnet_trainer;
+
+/* Prepares to train model on data with options (both must outlive the
+ * trainer). Checks everything and allocates every buffer the epochs need. */
+GEMMNET_API int gemmnet_trainer_create(gemmnet_model *model,
+                                       const gemmnet_dataset *data,
+                                       const gemmnet_train_options *options,
+                                       gemmnet_trainer **trainer /* OUT */,
+                                       gemmnet_error *err);
+/* Runs up to `epochs` more epochs (stopping early by patience). An epoch
+ * allocates nothing. Stops with GEMMNET_E_NONFINITE, naming the epoch and
+ * batch, if a gradient becomes NaN or Inf; the model then keeps the
+ * weights from before that update. */
+GEMMNET_API int gemmnet_trainer_run(gemmnet_trainer *trainer, int32_t epochs, gemmnet_error *err);
+/* Epochs completed so far. */
+GEMMNET_API int32_t gemmnet_trainer_epochs_done(const gemmnet_trainer *trainer);
+/* Epoch (0-based) with the best validation loss when early stopping is on,
+ * and whether it stopped training; −1 and 0 otherwise. */
+GEMMNET_API int32_t gemmnet_trainer_best_epoch(const gemmnet_trainer *trainer, int *stopped_early);
+/* Frees a trainer; NULL is allowed. The model keeps its weights. */
+GEMMNET_API void gemmnet_trainer_destroy(gemmnet_trainer *trainer);
+
+/* gemmnet_trainer_create + gemmnet_trainer_run(options->epochs) + destroy. */
 GEMMNET_API int gemmnet_train(gemmnet_model *model,
                               const gemmnet_dataset *data,
                               const gemmnet_train_options *options,
                               gemmnet_error *err);
 
+/* Counts matrix[K×K]: matrix[true·K + predicted] over the rows of data. */
+GEMMNET_API int gemmnet_confusion_matrix(const gemmnet_model *model,
+                                         gemmnet_workspace *workspace,
+                                         const gemmnet_dataset *data,
+                                         size_t *matrix /* OUT [K×K] */);
+
+/* ------------------------------------------------------------------------ */
+/* Linear baseline.                                                         */
+
+/* Fits a closed-form ridge least-squares linear classifier, like the
+ * tutorial's logistic-regression baseline: [X 1]·B ≈ onehot(y) with
+ * B = ([X 1]ᵀ[X 1] + λ·I′)⁻¹·[X 1]ᵀ·onehot(y) (λ not applied to the
+ * intercept), solved by Cholesky (LAPACKE sposv). The result is a model
+ * with no hidden layer whose most probable class is argmax of [x 1]·B. */
+GEMMNET_API int gemmnet_baseline_ridge(const gemmnet_dataset *data,
+                                       float l2,
+                                       const gemmnet_allocator *allocator,
+                                       gemmnet_model **model /* OUT */,
+                                       gemmnet_error *err);
+
 /* ------------------------------------------------------------------------ */
 /* The BLAS backend.                                                        */
 
-/* Name of the CBLAS library gemmnet was built against, e.g. "openblas". */
+/* The backend gemmnet was configured with (meson -Dblas=...): "openblas",
+ * "blis", "atlas" or "netlib". */
 GEMMNET_API const char *gemmnet_blas_name(void);
-/* Sets the backend's thread count (n ≥ 1), where the backend allows it.
- * This is the backend's process-wide setting, not gemmnet state. */
+/* Sets the backend's thread count. This is the backend's process-wide
+ * setting, not gemmnet state. OpenBLAS and BLIS take any n ≥ 1; ATLAS and
+ * the reference BLAS (as Debian builds them) run one thread, so for them
+ * n = 1 succeeds and n > 1 returns GEMMNET_E_INVALID. */
 GEMMNET_API int gemmnet_blas_set_threads(int n);
-/* The backend's current thread count (1 where it cannot be queried). */
+/* The backend's current thread count (1 for single-threaded backends). */
 GEMMNET_API int gemmnet_blas_threads(void);
+
+/* What the backend is doing on this machine, for `gemmnet info` and bug
+ * reports. Every string is NUL-terminated (truncated if need be). */
+typedef struct gemmnet_blas_report {
+    /* The configured backend, as gemmnet_blas_name(). */
+    char backend[16];
+    /* Version and build configuration, then the LAPACK version, e.g.
+     * "OpenBLAS 0.3.21 NO_LAPACKE DYNAMIC_ARCH ... Haswell MAX_THREADS=64;
+     * LAPACK 3.11.0". */
+    char version[256];
+    /* Kernel set in use: OpenBLAS's core ("Haswell"), BLIS's
+     * sub-configuration ("zen3"), ATLAS's build architecture; "n/a" for the
+     * reference BLAS. */
+    char kernel[64];
+    /* How that kernel was chosen, e.g. "set by OPENBLAS_CORETYPE=Haswell". */
+    char kernel_source[128];
+    /* The backend's thread count, as gemmnet_blas_threads(). */
+    int32_t threads;
+    /* CPU model name from /proc/cpuinfo, or "unknown". */
+    char cpu_model[96];
+    /* CPU vendor, e.g. "AuthenticAMD", or "unknown". */
+    char cpu_vendor[16];
+    /* CPU family and model numbers (what backends dispatch on; AMD Zen 4
+     * is family 0x19, Zen 5 0x1A), −1 if unknown. */
+    int32_t cpu_family;
+    int32_t cpu_model_number;
+    /* Shared object the process resolves cblas_sgemm to, or "". */
+    char blas_library[256];
+    /* Shared object it resolves sgels_ (LAPACK, as LAPACKE calls it) to,
+     * or "". */
+    char lapack_library[256];
+    /* "" or one line on why the backend may be slow here, e.g. a generic
+     * kernel on a CPU the backend does not recognise. */
+    char warning[320];
+} gemmnet_blas_report;
+
+/* Fills report from the backend and /proc/cpuinfo (whose absence only
+ * leaves the CPU fields "unknown"). GEMMNET_E_INVALID if report is NULL. */
+GEMMNET_API int gemmnet_blas_report_get(gemmnet_blas_report *report /* OUT */);
 
 #ifdef __cplusplus
 }

@@ -2,7 +2,10 @@
 # Installs the Debian packages gemmnet needs that are missing (as root, or
 # through sudo). Usage: scripts/deps.sh [EXTRA-PACKAGE...]
 set -euo pipefail
-packages=(gcc pkg-config meson ninja-build libopenblas-dev liblapacke-dev libcmocka-dev "$@")
+# zlib: model-file checksums; Open MPI: data-parallel training (optional
+# at build time, but the tests and the main job use it when present).
+packages=(gcc pkg-config meson ninja-build libopenblas-dev liblapacke-dev libcmocka-dev zlib1g-dev
+          libopenmpi-dev openmpi-bin "$@")
 missing=()
 for p in "${packages[@]}"; do
     dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || missing+=("$p")

@@ -8,6 +8,7 @@
 
 #include "gemmnet.h"
 
+#include <locale.h>
 #include <stdbool.h>
 
 /* ---- errors (status.c) ---------------------------------------------- */
@@ -51,6 +52,34 @@ void gn_sgemm(bool trans_a,
               float *c,
               size_t ldc);
 
+/* What the backend dispatches on. */
+typedef struct gn_cpu {
+    char vendor[16];
+    char model_name[96];
+    /* Family and model numbers, −1 until found. */
+    int32_t family;
+    int32_t model;
+    /* Whether the flags list avx2 / avx512f. */
+    bool avx2;
+    bool avx512f;
+} gn_cpu;
+
+/* Sets cpu to "unknown", −1, false. */
+void gn_cpu_clear(gn_cpu *cpu);
+/* Takes one line of /proc/cpuinfo into cpu; false at the blank line that
+ * ends the first processor's block (stop reading there). */
+bool gn_cpu_parse_line(gn_cpu *cpu, const char *line);
+/* Reads /proc/cpuinfo into cpu (left clear if it cannot be read). */
+void gn_cpu_identify(gn_cpu *cpu);
+/* The report's warning for backend running kernel on cpu, given
+ * OPENBLAS_CORETYPE (NULL when unset): "" when nothing is wrong. */
+void gn_blas_warning(const char *backend,
+                     const char *kernel,
+                     const gn_cpu *cpu,
+                     const char *coretype,
+                     char *out,
+                     size_t size);
+
 /* ---- data (data.c) --------------------------------------------------- */
 
 /* Checks that data fits model: rows ≥ 1, D features, labels in [0, K),
@@ -78,6 +107,16 @@ struct gemmnet_model {
     int32_t max_width;
     /* The contiguous parameter block. */
     float *parameters;
+    /* Loss convention and L2 strength it was trained with (model files). */
+    gemmnet_reduction reduction;
+    float l2;
+    /* Standardisation of raw rows, (x − mean[D]) / scale[D], or both NULL;
+     * one allocation of 2D floats starting at mean (model_meta.c). */
+    float *mean;
+    float *scale;
+    /* Class names [K] (pointers, then the strings, in one allocation), or
+     * NULL. */
+    char **class_names;
 };
 
 /* Per-block buffers of the forward and backward passes. */
@@ -96,6 +135,9 @@ struct gemmnet_workspace {
     /* dA[R×max hidden width]: dZ_{l+1}·W_{l+1}ᵀ before the activation
      * derivative; NULL for workspaces made only for inference. */
     float *delta;
+    /* input[R×D]: a block of standardised rows for the first layer; only in
+     * inference workspaces (NULL with delta). */
+    float *input;
     /* The single allocation all the above point into. */
     float *block;
 };
@@ -144,10 +186,24 @@ void gn_backward(const gemmnet_model *m,
 /* Σ over layers of ‖W_l‖² (biases excluded), in double. */
 double gn_weight_square_sum(const gemmnet_model *m);
 
+/* ---- linear algebra (linear.c) --------------------------------------- */
+
+/* W[in×out] with orthonormal columns (in ≥ out) or rows (in < out) from a
+ * QR factorisation (LAPACKE) of randn draws from rng. */
+int gn_orthogonal(float *w,
+                  size_t in,
+                  size_t out,
+                  gemmnet_rng *rng,
+                  const gemmnet_allocator *allocator,
+                  gemmnet_error *err);
+
 /* ---- elementwise kernels (kernels.c) -------------------------------- */
 
-/* z[rows×n] ← tanh(z + b) with b[n] broadcast over rows. */
-void gn_bias_tanh(float *z, const float *b, size_t rows, size_t n);
+/* Slope of leaky relu for z ≤ 0. */
+#define GN_LEAKY_SLOPE 0.01f
+
+/* z[rows×n] ← f(z + b) with b[n] broadcast over rows. */
+void gn_bias_activation(float *z, const float *b, size_t rows, size_t n, gemmnet_activation f);
 /* z[rows×K] ← softmax(z + b) row by row (max-shifted). If y is not NULL,
  * returns Σ −log softmax[n, y_n] = Σ (log Σ_j e^(z_j − max) − (z_y − max)),
  * else 0. */
@@ -161,14 +217,15 @@ void gn_softmax_grad(float *p,
                      float scale,
                      bool accumulate,
                      float *db);
-/* a[rows×n] ← da ⊙ (1 − a²) (dZ of a tanh layer, written over its
- * activations), db[n] (+)= column sums of the result. */
-void gn_tanh_grad(float *a,
-                  const float *da,
-                  size_t rows,
-                  size_t n,
-                  bool accumulate,
-                  float *db);
+/* a[rows×n] ← da ⊙ f'(a) (dZ of a hidden layer, written over its
+ * activations a = f(z)), db[n] = (or +=, if accumulate) column sums. */
+void gn_activation_grad(float *a,
+                        const float *da,
+                        size_t rows,
+                        size_t n,
+                        gemmnet_activation f,
+                        bool accumulate,
+                        float *db);
 /* Vectorisable tanh of a flat array: y[i] = tanh(x[i]) with relative
  * error below 3e-7 (measured max 2.3e-7 over every 97th float in
  * [−100, 100]); NaN propagates; x and y may alias. */
@@ -180,11 +237,91 @@ void gn_exp(float *y, const float *x, size_t n);
 
 /* ---- updates (optim.c) ---------------------------------------------- */
 
-/* Gradient descent on the whole block: W ← W − ε·(∇W + λ·W) for weights,
- * b ← b − ε·∇b for biases. */
+/* Adam's constants for one update. */
+typedef struct gn_adam {
+    float beta1;
+    float beta2;
+    float epsilon;
+    /* Bias corrections 1/(1 − β₁ᵗ) and 1/(1 − β₂ᵗ) for the current t. */
+    float c1;
+    float c2;
+} gn_adam;
+
+/* Everything one update needs besides the buffers. */
+typedef struct gn_update {
+    gemmnet_optimizer rule;
+    /* Scheduled η for this epoch. */
+    float learning_rate;
+    /* λ, applied to weights only. */
+    float l2;
+    /* μ for momentum and Nesterov. */
+    float momentum;
+    gn_adam adam;
+} gn_update;
+
+/* Floats of optimizer state for a rule: 0 (gd), P (momentum, Nesterov:
+ * velocity) or 2P (Adam: first moments, then second moments). */
+size_t gn_optimizer_state_floats(gemmnet_optimizer rule, size_t parameters);
+/* Applies one update to the whole parameter block from grad (same layout),
+ * with state as laid out by gn_optimizer_state_floats (NULL for gd). */
+void gn_optimizer_step(gemmnet_model *m, const float *grad, float *state, const gn_update *u);
+/* Sets a->c1, a->c2 for update number step (from 1). */
+void gn_adam_corrections(gn_adam *a, int64_t step);
+/* Gradient descent: W ← W − ε·(∇W + λ·W), b ← b − ε·∇b. */
 void gn_update_gd(gemmnet_model *m, const float *grad, float learning_rate, float l2);
 
 /* True if every value of v[n] is finite. */
 bool gn_all_finite(const float *v, size_t n);
+
+/* ---- the "C" locale (c_locale.c) ------------------------------------ */
+
+/* Makes the calling thread use the "C" locale, so that strtod, strtof and
+ * printf use '.' whatever the caller's LC_NUMERIC, and saves the caller's
+ * thread locale in *saved; false (errno set) if it cannot be created.
+ * gn_leave_c_locale undoes it. Thread-safe: no global state changes. */
+bool gn_enter_c_locale(locale_t *c_locale, locale_t *saved);
+void gn_leave_c_locale(locale_t c_locale, locale_t saved);
+
+/* ---- metadata, standardisation, model files (model_meta.c, standardize.c,
+ * predict.c, model_io.c) --------------------------------------------- */
+
+/* Frees the model's standardisation and class names (gemmnet_model_destroy). */
+void gn_model_free_metadata(gemmnet_model *m);
+
+/* out[rows×D] = (x[rows×D] − mean[D]) / scale[D] in float, the one formula
+ * both training-data standardisation and prediction use; out may be x. */
+void gn_standardize_rows(float *out,
+                         const float *x,
+                         size_t rows,
+                         size_t d,
+                         const float *mean,
+                         const float *scale);
+
+/* gemmnet_evaluate on rows that are already standardised (the model's
+ * standardisation is not applied): for training, whose data is. Works
+ * with any workspace of the model's shape. */
+int gn_evaluate_prepared(const gemmnet_model *m,
+                         gemmnet_workspace *ws,
+                         const gemmnet_dataset *data,
+                         float l2,
+                         gemmnet_reduction reduction,
+                         gemmnet_evaluation *result);
+
+/* The system calls gemmnet_model_save makes, replaceable so that tests can
+ * fail each one and check that the previous file survives. Each returns
+ * what the POSIX call of the same name returns. */
+typedef struct gn_file_ops {
+    int (*open)(const char *path, int flags, int mode);
+    long (*write)(int fd, const void *bytes, size_t size);
+    int (*fsync)(int fd);
+    int (*close)(int fd);
+    int (*rename)(const char *from, const char *to);
+} gn_file_ops;
+
+/* gemmnet_model_save through ops (NULL: the real calls). */
+int gn_model_save_with(const gemmnet_model *m,
+                       const char *path,
+                       const gn_file_ops *ops,
+                       gemmnet_error *err);
 
 #endif /* GEMMNET_INTERNAL_H */

@@ -105,32 +105,141 @@ GN_CLONES void gn_tanh(float *y, const float *x, size_t n)
         y[i] = tanh_approx(x[i]);
 }
 
-/* Z[rows×n] ← Z + b row by row, then tanh over the block as one flat
- * array: with narrow layers (the tutorial's H = 3) a per-row loop is too
- * short to vectorise, while the flat loop always is. The block is sized to
- * stay in cache, so the second pass is cheap. */
-GN_CLONES void gn_bias_tanh(float *z, const float *b, size_t rows, size_t n)
+/* 1 / (1 + e^−z); e^−z overflowing to Inf gives 0, as it should. */
+static inline float sigmoid_approx(float z)
 {
-    for (size_t r = 0; r < rows; r++) {
-        float *row = z + r * n;
-        for (size_t j = 0; j < n; j++)
-            row[j] += b[j];
-    }
-    gn_tanh(z, z, rows * n);
+    float unused;
+    return 1.0f / (1.0f + exp_and_expm1(-z, &unused));
 }
 
-/* Subtracts each row's maximum from Z + b; returns Σ (max-shifted logit of
- * the label) over rows when y is given. */
-static double shift_rows(float *z, const float *b, const int32_t *y, size_t rows, size_t k)
+/* y[n] = f(x) for one activation; each loop is branch-free and vectorises. */
+GN_CLONES static void activate(float *y, const float *x, size_t n, gemmnet_activation f)
+{
+    switch (f) {
+    case GEMMNET_ACT_RELU:
+        for (size_t i = 0; i < n; i++)
+            y[i] = x[i] > 0.0f ? x[i] : 0.0f;
+        break;
+    case GEMMNET_ACT_LEAKY_RELU:
+        for (size_t i = 0; i < n; i++)
+            y[i] = x[i] > 0.0f ? x[i] : GN_LEAKY_SLOPE * x[i];
+        break;
+    case GEMMNET_ACT_SIGMOID:
+        for (size_t i = 0; i < n; i++)
+            y[i] = sigmoid_approx(x[i]);
+        break;
+    default:
+        for (size_t i = 0; i < n; i++)
+            y[i] = tanh_approx(x[i]);
+        break;
+    }
+}
+
+/*
+ * Narrow rows (the tutorial's H = 3, K = 2) make per-row loops too short to
+ * vectorise. Bias broadcasts and column sums therefore walk the block in
+ * chunks of whole rows that are at least CHUNK floats long, against a
+ * chunk-sized pattern of the bias (or of partial sums), so the inner loop
+ * is long and contiguous whatever the width.
+ */
+enum { CHUNK = 32 };
+
+/* Rows per chunk for width n < CHUNK; a chunk is < 2·CHUNK floats. */
+static size_t chunk_rows(size_t n)
+{
+    return (CHUNK + n - 1) / n;
+}
+
+/* z[rows×n] += b[n] on every row. */
+GN_CLONES static void add_bias(float *z, const float *b, size_t rows, size_t n)
+{
+    if (n >= CHUNK) {
+        for (size_t r = 0; r < rows; r++)
+            for (size_t j = 0; j < n; j++)
+                z[r * n + j] += b[j];
+        return;
+    }
+    size_t per = chunk_rows(n), length = per * n, r = 0;
+    float pattern[2 * CHUNK];
+    for (size_t j = 0; j < length; j++)
+        pattern[j] = b[j % n];
+    for (; r + per <= rows; r += per)
+        for (size_t j = 0; j < length; j++)
+            z[r * n + j] += pattern[j];
+    for (; r < rows; r++)
+        for (size_t j = 0; j < n; j++)
+            z[r * n + j] += b[j];
+}
+
+/* db[n] = (or +=) column sums of a[rows×n]. Partial sums per chunk
+ * position change the summation order, not the result's determinism. */
+GN_CLONES static void column_sums(const float *a, size_t rows, size_t n, bool accumulate, float *db)
+{
+    if (!accumulate)
+        memset(db, 0, n * sizeof *db);
+    if (n >= CHUNK) {
+        for (size_t r = 0; r < rows; r++)
+            for (size_t j = 0; j < n; j++)
+                db[j] += a[r * n + j];
+        return;
+    }
+    size_t per = chunk_rows(n), length = per * n, r = 0;
+    float partial[2 * CHUNK] = {0};
+    for (; r + per <= rows; r += per)
+        for (size_t j = 0; j < length; j++)
+            partial[j] += a[r * n + j];
+    for (size_t j = 0; j < length; j++)
+        db[j % n] += partial[j];
+    for (; r < rows; r++)
+        for (size_t j = 0; j < n; j++)
+            db[j] += a[r * n + j];
+}
+
+/* Z[rows×n] ← f(Z + b): the bias pass, then f over the block as one flat
+ * array (the block is sized to stay in cache, so two passes are cheap). */
+void gn_bias_activation(float *z, const float *b, size_t rows, size_t n, gemmnet_activation f)
+{
+    add_bias(z, b, rows, n);
+    activate(z, z, rows * n, f);
+}
+
+/* Two classes: softmax(z₀, z₁) from d = z₁ − z₀ and t = e^−|d| ≤ 1, one
+ * exp per row: the larger class gets 1/(1 + t), the other t/(1 + t).
+ * Vectorises across rows. */
+GN_CLONES static void softmax_two(float *z, size_t rows)
+{
+    for (size_t r = 0; r < rows; r++) {
+        float d = z[2 * r + 1] - z[2 * r];
+        float unused, t = exp_and_expm1(d > 0.0f ? -d : d, &unused);
+        float big = 1.0f / (1.0f + t), small = t * big;
+        z[2 * r] = d > 0.0f ? small : big;
+        z[2 * r + 1] = d > 0.0f ? big : small;
+    }
+}
+
+/* Σ −log softmax[n, y_n] for two classes before softmax_two overwrote z:
+ * log(1 + e^−|d|), plus |d| when the label is the smaller logit. */
+static double cross_entropy_two(const float *z, const int32_t *y, size_t rows)
+{
+    double sum = 0.0;
+    for (size_t r = 0; r < rows; r++) {
+        double d = (double)z[2 * r + 1] - z[2 * r], a = fabs(d);
+        bool label_is_larger = (d > 0.0) == (y[r] == 1);
+        sum += log1p(exp(-a)) + (label_is_larger || d == 0.0 ? 0.0 : a);
+    }
+    return sum;
+}
+
+/* Subtracts each row's maximum from z; returns Σ (max-shifted logit of the
+ * label) over rows when y is given. */
+static double shift_rows(float *z, const int32_t *y, size_t rows, size_t k)
 {
     double label_logits = 0.0;
     for (size_t r = 0; r < rows; r++) {
         float *row = z + r * k;
-        float max = row[0] + b[0];
-        for (size_t j = 0; j < k; j++) {
-            row[j] += b[j];
+        float max = row[0];
+        for (size_t j = 1; j < k; j++)
             max = row[j] > max ? row[j] : max;
-        }
         for (size_t j = 0; j < k; j++)
             row[j] -= max;
         if (y)
@@ -139,9 +248,10 @@ static double shift_rows(float *z, const float *b, const int32_t *y, size_t rows
     return label_logits;
 }
 
-double gn_bias_softmax(float *z, const float *b, const int32_t *y, size_t rows, size_t k)
+/* softmax over rows of K ≥ 3 logits (already biased), max-shifted. */
+static double softmax_rows(float *z, const int32_t *y, size_t rows, size_t k)
 {
-    double label_logits = shift_rows(z, b, y, rows, k);
+    double label_logits = shift_rows(z, y, rows, k);
     gn_exp(z, z, rows * k);
     double log_sums = 0.0;
     for (size_t r = 0; r < rows; r++) {
@@ -159,6 +269,23 @@ double gn_bias_softmax(float *z, const float *b, const int32_t *y, size_t rows, 
     return log_sums - label_logits;
 }
 
+double gn_bias_softmax(float *z, const float *b, const int32_t *y, size_t rows, size_t k)
+{
+    add_bias(z, b, rows, k);
+    if (k != 2)
+        return softmax_rows(z, y, rows, k);
+    double cross_entropy = y ? cross_entropy_two(z, y, rows) : 0.0;
+    softmax_two(z, rows);
+    return cross_entropy;
+}
+
+/* p[n] *= scale */
+GN_CLONES static void scale_all(float *p, size_t n, float scale)
+{
+    for (size_t i = 0; i < n; i++)
+        p[i] *= scale;
+}
+
 void gn_softmax_grad(float *p,
                      const int32_t *y,
                      size_t rows,
@@ -167,33 +294,44 @@ void gn_softmax_grad(float *p,
                      bool accumulate,
                      float *db)
 {
-    if (!accumulate)
-        memset(db, 0, k * sizeof *db);
-    for (size_t r = 0; r < rows; r++) {
-        float *row = p + r * k;
-        row[y[r]] -= 1.0f;
-        for (size_t j = 0; j < k; j++) {
-            row[j] *= scale;
-            db[j] += row[j];
-        }
+    for (size_t r = 0; r < rows; r++)
+        p[r * k + (size_t)y[r]] -= 1.0f;
+    if (scale != 1.0f)
+        scale_all(p, rows * k, scale);
+    column_sums(p, rows, k, accumulate, db);
+}
+
+/* dZ[n] = dA ⊙ f'(A), f' written in terms of the activation A. */
+GN_CLONES static void derive(float *a, const float *da, size_t n, gemmnet_activation f)
+{
+    switch (f) {
+    case GEMMNET_ACT_RELU:
+        for (size_t i = 0; i < n; i++)
+            a[i] = a[i] > 0.0f ? da[i] : 0.0f;
+        break;
+    case GEMMNET_ACT_LEAKY_RELU:
+        for (size_t i = 0; i < n; i++)
+            a[i] = a[i] > 0.0f ? da[i] : GN_LEAKY_SLOPE * da[i];
+        break;
+    case GEMMNET_ACT_SIGMOID:
+        for (size_t i = 0; i < n; i++)
+            a[i] = da[i] * (a[i] * (1.0f - a[i]));
+        break;
+    default:
+        for (size_t i = 0; i < n; i++)
+            a[i] = da[i] * (1.0f - a[i] * a[i]);
+        break;
     }
 }
 
-/* dZ[rows×n] = dA ⊙ (1 − A²), written over A; db[n] (+)= column sums. */
-GN_CLONES void gn_tanh_grad(float *a,
-                            const float *da,
-                            size_t rows,
-                            size_t n,
-                            bool accumulate,
-                            float *db)
+void gn_activation_grad(float *a,
+                        const float *da,
+                        size_t rows,
+                        size_t n,
+                        gemmnet_activation f,
+                        bool accumulate,
+                        float *db)
 {
-    if (!accumulate)
-        memset(db, 0, n * sizeof *db);
-    for (size_t i = 0; i < rows * n; i++)
-        a[i] = da[i] * (1.0f - a[i] * a[i]);
-    for (size_t r = 0; r < rows; r++) {
-        const float *row = a + r * n;
-        for (size_t j = 0; j < n; j++)
-            db[j] += row[j];
-    }
+    derive(a, da, rows * n, f);
+    column_sums(a, rows, n, accumulate, db);
 }

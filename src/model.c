@@ -1,7 +1,6 @@
 /* The model object: shape, parameter layout, accessors, initialisation. */
 #include "internal.h"
 
-#include <math.h>
 #include <string.h>
 
 bool gn_model_layout(gemmnet_model *m)
@@ -42,7 +41,8 @@ static int check_architecture(const gemmnet_architecture *arch, gemmnet_error *e
         if (arch->hidden[i] < 1)
             return gn_fail(err, GEMMNET_E_INVALID, "hidden layer %d has width %d, expected ≥ 1",
                            (int)i + 1, (int)arch->hidden[i]);
-        if (arch->activations && arch->activations[i] != GEMMNET_ACT_TANH)
+        if (arch->activations &&
+            (arch->activations[i] < 0 || arch->activations[i] >= GEMMNET_ACTIVATION_COUNT))
             return gn_fail(err, GEMMNET_E_INVALID, "hidden layer %d: unknown activation %d",
                            (int)i + 1, (int)arch->activations[i]);
     }
@@ -90,23 +90,9 @@ GEMMNET_API void gemmnet_model_destroy(gemmnet_model *model)
     if (!model)
         return;
     gemmnet_allocator a = model->allocator;
+    gn_model_free_metadata(model);
     gn_release(&a, model->parameters);
     gn_release(&a, model);
-}
-
-GEMMNET_API void gemmnet_model_init_tutorial(gemmnet_model *model, uint32_t seed)
-{
-    gemmnet_rng rng;
-    gemmnet_rng_seed(&rng, seed);
-    memset(model->parameters, 0, model->parameter_count * sizeof(float));
-    for (int32_t l = 1; l <= model->layers; l++) {
-        size_t in = (size_t)model->width[l - 1], out = (size_t)model->width[l];
-        float *w = model->parameters + model->weight_offset[l - 1];
-        double norm = sqrt((double)in);
-        /* randn(in, out) / sqrt(in), drawn row-major, rounded once. */
-        for (size_t i = 0; i < in * out; i++)
-            w[i] = (float)(gemmnet_rng_normal(&rng) / norm);
-    }
 }
 
 GEMMNET_API int32_t gemmnet_model_layers(const gemmnet_model *model)

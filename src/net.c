@@ -37,8 +37,10 @@ static bool workspace_floats(const gemmnet_model *m, size_t rows, bool with_delt
             !gn_add_size(total, round_up16(part), &total))
             return false;
     }
-    if (with_delta && m->layers > 1) {
-        if (!gn_mul_size(rows, (size_t)m->max_width, &part) || !gn_add_size(part, 15, &part) ||
+    /* Then the backward pass's dA[R×max width], or inference's input[R×D]. */
+    size_t last = with_delta ? (m->layers > 1 ? (size_t)m->max_width : 0) : (size_t)m->width[0];
+    if (last > 0) {
+        if (!gn_mul_size(rows, last, &part) || !gn_add_size(part, 15, &part) ||
             !gn_add_size(total, round_up16(part), &total))
             return false;
     }
@@ -46,7 +48,7 @@ static bool workspace_floats(const gemmnet_model *m, size_t rows, bool with_delt
     return gn_mul_size(total, sizeof(float), &part);
 }
 
-/* Points act[] and delta into ws->block. */
+/* Points act[] and delta (or input) into ws->block. */
 static void carve_workspace(gemmnet_workspace *ws, size_t rows, bool with_delta)
 {
     float *next = ws->block;
@@ -55,6 +57,7 @@ static void carve_workspace(gemmnet_workspace *ws, size_t rows, bool with_delta)
         next += round_up16(rows * (size_t)ws->width[l]);
     }
     ws->delta = with_delta && ws->layers > 1 ? next : NULL;
+    ws->input = with_delta ? NULL : next;
 }
 
 int gn_workspace_create(const gemmnet_model *m,
@@ -113,7 +116,7 @@ double gn_forward(const gemmnet_model *m,
         gn_sgemm(false, false, rows, out, in, 1.0f, input, in, w, out, 0.0f, z, out);
         if (l == m->layers)
             return gn_bias_softmax(z, b, y, rows, out);
-        gn_bias_tanh(z, b, rows, out);
+        gn_bias_activation(z, b, rows, out, m->activation[l - 1]);
         input = z;
     }
     return 0.0; /* not reached: layers ≥ 1 */
@@ -145,9 +148,9 @@ void gn_backward(const gemmnet_model *m,
         /* dA_{l−1}[rows×in] = dZ_l[rows×out]·W_lᵀ[out×in] */
         gn_sgemm(false, true, rows, in, out, 1.0f, dz, out,
                  m->parameters + m->weight_offset[l - 1], out, 0.0f, ws->delta, in);
-        /* dZ_{l−1} = dA ⊙ (1 − A²), over A_{l−1}, which dW_l no longer needs */
-        gn_tanh_grad(ws->act[l - 1], ws->delta, rows, in, accumulate,
-                     grad + m->bias_offset[l - 2]);
+        /* dZ_{l−1} = dA ⊙ f'(A_{l−1}), over A_{l−1}, which dW_l no longer needs */
+        gn_activation_grad(ws->act[l - 1], ws->delta, rows, in, m->activation[l - 2], accumulate,
+                           grad + m->bias_offset[l - 2]);
         dz = ws->act[l - 1];
     }
 }

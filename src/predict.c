@@ -1,6 +1,9 @@
 /* Inference from a const model: probabilities, labels, loss and accuracy.
  * Rows are processed in blocks of the workspace's size, so any n works
- * with a fixed amount of memory. */
+ * with a fixed amount of memory. Rows are raw: a model that carries a
+ * standardisation gets a standardised copy of each block, made in the
+ * workspace (the caller's rows and the model stay untouched, so threads
+ * with their own workspaces can share both). */
 #include "internal.h"
 
 #include <string.h>
@@ -30,6 +33,29 @@ static int check_call(const gemmnet_model *m, const gemmnet_workspace *ws, const
     return same_shape(m, ws) ? GEMMNET_OK : GEMMNET_E_SHAPE;
 }
 
+/* What the first layer reads for rows x[rows×D]: x itself, or with a
+ * standardisation its transformed copy in ws->input[R×D]. Returns NULL
+ * when the model needs the copy but the workspace (a training one) has
+ * no room for it. */
+static const float *first_layer_input(const gemmnet_model *m,
+                                      gemmnet_workspace *ws,
+                                      const float *x,
+                                      size_t rows)
+{
+    if (!m->mean)
+        return x;
+    if (!ws->input)
+        return NULL;
+    gn_standardize_rows(ws->input, x, rows, (size_t)m->width[0], m->mean, m->scale);
+    return ws->input;
+}
+
+/* Rows of the block starting at r of n. */
+static size_t block_at(const gemmnet_workspace *ws, size_t r, size_t n)
+{
+    return n - r < ws->block_rows ? n - r : ws->block_rows;
+}
+
 static size_t argmax(const float *p, size_t k)
 {
     size_t best = 0;
@@ -50,8 +76,11 @@ GEMMNET_API int gemmnet_predict_proba(const gemmnet_model *model,
         return status != GEMMNET_OK ? status : GEMMNET_E_INVALID;
     size_t d = (size_t)model->width[0], k = (size_t)model->width[model->layers];
     for (size_t r = 0; r < n; r += workspace->block_rows) {
-        size_t rows = n - r < workspace->block_rows ? n - r : workspace->block_rows;
-        gn_forward(model, workspace, x + r * d, NULL, rows);
+        size_t rows = block_at(workspace, r, n);
+        const float *input = first_layer_input(model, workspace, x + r * d, rows);
+        if (!input)
+            return GEMMNET_E_INVALID;
+        gn_forward(model, workspace, input, NULL, rows);
         memcpy(proba + r * k, workspace->act[model->layers], rows * k * sizeof(float));
     }
     return GEMMNET_OK;
@@ -68,8 +97,11 @@ GEMMNET_API int gemmnet_predict(const gemmnet_model *model,
         return status != GEMMNET_OK ? status : GEMMNET_E_INVALID;
     size_t d = (size_t)model->width[0], k = (size_t)model->width[model->layers];
     for (size_t r = 0; r < n; r += workspace->block_rows) {
-        size_t rows = n - r < workspace->block_rows ? n - r : workspace->block_rows;
-        gn_forward(model, workspace, x + r * d, NULL, rows);
+        size_t rows = block_at(workspace, r, n);
+        const float *input = first_layer_input(model, workspace, x + r * d, rows);
+        if (!input)
+            return GEMMNET_E_INVALID;
+        gn_forward(model, workspace, input, NULL, rows);
         const float *p = workspace->act[model->layers];
         for (size_t i = 0; i < rows; i++)
             labels[r + i] = (int32_t)argmax(p + i * k, k);
@@ -77,12 +109,15 @@ GEMMNET_API int gemmnet_predict(const gemmnet_model *model,
     return GEMMNET_OK;
 }
 
-GEMMNET_API int gemmnet_evaluate(const gemmnet_model *model,
-                                 gemmnet_workspace *workspace,
-                                 const gemmnet_dataset *data,
-                                 float l2,
-                                 gemmnet_reduction reduction,
-                                 gemmnet_evaluation *result)
+/* Loss and accuracy over data; standardise says whether the rows are raw
+ * (apply the model's standardisation) or already standardised. */
+static int evaluate_rows(const gemmnet_model *model,
+                         gemmnet_workspace *workspace,
+                         const gemmnet_dataset *data,
+                         float l2,
+                         gemmnet_reduction reduction,
+                         bool standardise,
+                         gemmnet_evaluation *result)
 {
     int status = check_call(model, workspace, data, 1);
     if (status != GEMMNET_OK || !result || data->rows == 0)
@@ -94,9 +129,12 @@ GEMMNET_API int gemmnet_evaluate(const gemmnet_model *model,
     double cross_entropy = 0.0;
     size_t correct = 0;
     for (size_t r = 0; r < data->rows; r += workspace->block_rows) {
-        size_t rows = data->rows - r;
-        rows = rows < workspace->block_rows ? rows : workspace->block_rows;
-        cross_entropy += gn_forward(model, workspace, data->x + r * d, data->y + r, rows);
+        size_t rows = block_at(workspace, r, data->rows);
+        const float *x = data->x + r * d;
+        const float *input = standardise ? first_layer_input(model, workspace, x, rows) : x;
+        if (!input)
+            return GEMMNET_E_INVALID;
+        cross_entropy += gn_forward(model, workspace, input, data->y + r, rows);
         const float *p = workspace->act[model->layers];
         for (size_t i = 0; i < rows; i++)
             correct += argmax(p + i * k, k) == (size_t)data->y[r + i];
@@ -108,4 +146,24 @@ GEMMNET_API int gemmnet_evaluate(const gemmnet_model *model,
     result->correct = correct;
     result->accuracy = (double)correct / n;
     return GEMMNET_OK;
+}
+
+GEMMNET_API int gemmnet_evaluate(const gemmnet_model *model,
+                                 gemmnet_workspace *workspace,
+                                 const gemmnet_dataset *data,
+                                 float l2,
+                                 gemmnet_reduction reduction,
+                                 gemmnet_evaluation *result)
+{
+    return evaluate_rows(model, workspace, data, l2, reduction, true, result);
+}
+
+int gn_evaluate_prepared(const gemmnet_model *m,
+                         gemmnet_workspace *ws,
+                         const gemmnet_dataset *data,
+                         float l2,
+                         gemmnet_reduction reduction,
+                         gemmnet_evaluation *result)
+{
+    return evaluate_rows(m, ws, data, l2, reduction, false, result);
 }

@@ -17,6 +17,12 @@ GEMMNET_API const char *gemmnet_strerror(int status)
     case GEMMNET_E_NONFINITE: return "non-finite value";
     case GEMMNET_E_SHAPE: return "shape mismatch";
     case GEMMNET_E_STOPPED: return "stopped by callback";
+    case GEMMNET_E_FORMAT: return "not a valid gemmnet model file";
+    case GEMMNET_E_VERSION: return "unsupported model file version";
+    case GEMMNET_E_TRUNCATED: return "truncated model file";
+    case GEMMNET_E_CHECKSUM: return "model file checksum mismatch";
+    case GEMMNET_E_TOO_LARGE: return "model sizes too large";
+    case GEMMNET_E_COLLECTIVE: return "collective operation failed";
     default: return "unknown status";
     }
 }

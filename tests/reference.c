@@ -141,6 +141,28 @@ static int labels_valid(const ref_net *net, const int32_t *y, size_t n)
     return 1;
 }
 
+/* f(z) of a hidden layer. */
+static double activate(int activation, double z)
+{
+    switch (activation) {
+    case REF_ACT_RELU: return z > 0.0 ? z : 0.0;
+    case REF_ACT_LEAKY_RELU: return z > 0.0 ? z : 0.01 * z;
+    case REF_ACT_SIGMOID: return 1.0 / (1.0 + exp(-z));
+    default: return tanh(z);
+    }
+}
+
+/* f'(z) written in terms of a = f(z). */
+static double derivative(int activation, double a)
+{
+    switch (activation) {
+    case REF_ACT_RELU: return a > 0.0 ? 1.0 : 0.0;
+    case REF_ACT_LEAKY_RELU: return a > 0.0 ? 1.0 : 0.01;
+    case REF_ACT_SIGMOID: return a * (1.0 - a);
+    default: return 1.0 - a * a;
+    }
+}
+
 /*
  * Forward pass of one example x[D]: s->a[l][width[l]] for l in [1, L],
  * s->a[L] = softmax probabilities. Returns −log P[label] computed as
@@ -166,7 +188,7 @@ static double forward_example(const ref_net *net, const double *params, const do
         }
         if (l < net->layers) {
             for (size_t j = 0; j < out; j++) {
-                z[j] = tanh(z[j]);
+                z[j] = activate(net->activation[l - 1], z[j]);
             }
             continue;
         }
@@ -196,7 +218,7 @@ static double forward_example(const ref_net *net, const double *params, const do
  * grad (parameter layout) += ∇CE of this example.
  *   dZ_L[K] = P − onehot(y)
  *   dW_l[in×out] += a_{l−1}[in] ⊗ dZ_l[out],  db_l[out] += dZ_l
- *   dZ_{l−1}[in] = (W_l[in×out]·dZ_l[out]) ⊙ (1 − a_{l−1}²)
+ *   dZ_{l−1}[in] = (W_l[in×out]·dZ_l[out]) ⊙ f'(a_{l−1})
  */
 static void backward_example(const ref_net *net,
                              const double *params,
@@ -233,7 +255,7 @@ static void backward_example(const ref_net *net,
             for (size_t j = 0; j < out; j++) {
                 da += W[i * out + j] * s->dz[j];
             }
-            s->dz_below[i] = da * (1.0 - a_in[i] * a_in[i]);
+            s->dz_below[i] = da * derivative(net->activation[l - 2], a_in[i]);
         }
         double *swap = s->dz;
         s->dz = s->dz_below;

@@ -6,7 +6,8 @@
  * The network, with L = hidden layers + 1 weight layers and n examples:
  *   A_0 = X[n×D]
  *   Z_l = A_{l−1}·W_l + b_l      W_l[width[l−1]×width[l]] row-major, b_l[width[l]]
- *   A_l = tanh(Z_l)              for l in [1, L−1]
+ *   A_l = f_l(Z_l)               for l in [1, L−1]; f_l is tanh, relu,
+ *                                leaky relu (slope 0.01) or sigmoid
  *   P   = softmax(Z_L)           row by row, shifted by the row maximum; P[n×K]
  *   CE  = Σ_n −log P[n, y_n]     evaluated as logsumexp(z) − z_y, so it stays
  *                                finite for logits of any size
@@ -35,12 +36,18 @@
 /* Gradient conventions; the values match the library's enum on purpose. */
 enum { REF_REDUCTION_SUM = 0, REF_REDUCTION_MEAN = 1 };
 
+/* Hidden activations; the values match the library's enum on purpose. */
+enum { REF_ACT_TANH = 0, REF_ACT_RELU = 1, REF_ACT_LEAKY_RELU = 2, REF_ACT_SIGMOID = 3 };
+
 /* Shape of a network. */
 typedef struct ref_net {
     /* Number of weight layers, L = hidden layers + 1, in [1, REF_MAX_LAYERS]. */
     size_t layers;
     /* width[0] = D, width[1..L−1] the hidden widths, width[L] = K. */
     size_t width[REF_MAX_LAYERS + 1];
+    /* Activation of hidden layer l in activation[l − 1] (REF_ACT_*);
+     * ref_net_init sets them all to tanh. */
+    int activation[REF_MAX_LAYERS];
 } ref_net;
 
 /* Fills net for D inputs, hidden_layers hidden widths hidden[] and K

@@ -40,8 +40,11 @@ ls "$tmp" | grep -q tmp- && fail "moons -o left a temporary file"
     fail "expected 20 'Loss after iteration' lines: $(cat "$tmp/train.txt")"
 head -1 "$tmp/train.txt" | grep -Eq '^Loss after iteration 0: 0\.43238[67]$' ||
     fail "line 0: $(head -1 "$tmp/train.txt")"
-[[ $(tail -1 "$tmp/train.txt") == "accuracy: 0.9750 (195/200)" ]] ||
-    fail "final line: $(tail -1 "$tmp/train.txt")"
+grep -qx "accuracy: 0.9750 (195/200)" "$tmp/train.txt" ||
+    fail "no 'accuracy: 0.9750 (195/200)' line: $(cat "$tmp/train.txt")"
+# The confusion matrix follows: rows are true classes (100 each).
+tail -2 "$tmp/train.txt" | awk '{ s += $2 + $3 } END { exit s != 200 }' ||
+    fail "confusion matrix: $(tail -3 "$tmp/train.txt")"
 # The same data from the CSV file trains identically.
 "$gemmnet" train --data "$data/moons200_glibc.csv" >"$tmp/train_csv.txt" || fail "train --data exited $?"
 cmp -s "$tmp/train.txt" "$tmp/train_csv.txt" || fail "--data moons200_glibc.csv differs from --moons 200"
@@ -50,6 +53,44 @@ cmp -s "$tmp/train.txt" "$tmp/train_csv.txt" || fail "--data moons200_glibc.csv 
     --threads 1 >"$tmp/deep.txt" || fail "deep mean run exited $?"
 [[ $(grep -c '^Loss after iteration' "$tmp/deep.txt") == 3 ]] || fail "print-every 100 over 300 epochs"
 grep -q '^accuracy: 0\.[89]' "$tmp/deep.txt" || fail "deep run accuracy: $(tail -1 "$tmp/deep.txt")"
+
+# The exercises: generators, activations, optimizers, schedules, minibatches,
+# validation with early stopping, the linear baselines.
+"$gemmnet" spiral --classes 3 --n 300 -o "$tmp/spiral.csv" || fail "spiral exited $?"
+[[ $(wc -l <"$tmp/spiral.csv") == 301 ]] || fail "spiral --n 300 did not write 300 rows"
+[[ $(cut -d, -f3 "$tmp/spiral.csv" | sort -u | grep -c '^[0-9]') == 3 ]] || fail "spiral: not 3 classes"
+for kind in blobs circles xor; do
+    "$gemmnet" "$kind" --n 50 | awk -F, 'NR > 1 { n++ } END { exit n != 50 }' || fail "$kind --n 50"
+done
+"$gemmnet" train --data "$tmp/spiral.csv" --hidden 64 --activation relu --init he --optimizer adam \
+    --reduction mean --lr 0.02 --l2 0.0001 --batch 64 --epochs 1500 --print-every 500 >"$tmp/spiral.txt" ||
+    fail "spiral training exited $?"
+grep -Eq '^accuracy: (0\.9[5-9]|1\.0)' "$tmp/spiral.txt" || fail "spiral accuracy: $(grep accuracy "$tmp/spiral.txt")"
+[[ $(sed -n '/^confusion matrix/,$p' "$tmp/spiral.txt" | wc -l) == 5 ]] ||
+    fail "spiral: expected a 3×3 confusion matrix: $(cat "$tmp/spiral.txt")"
+"$gemmnet" train --moons 400 --noise 0.4 --hidden 32 --optimizer adam --reduction mean --lr 0.05 --l2 0 \
+    --epochs 3000 --val 0.25 --patience 50 --print-every 100 >"$tmp/val.txt" || fail "--val run exited $?"
+grep -q '^Loss after iteration 0: [0-9.]* accuracy [0-9.]* | val loss [0-9.]* val accuracy [0-9.]*$' \
+    "$tmp/val.txt" || fail "--val print line: $(head -1 "$tmp/val.txt")"
+grep -q '^early stop after epoch [0-9]*: keeping the weights of epoch [0-9]*' "$tmp/val.txt" ||
+    fail "--patience did not stop early"
+grep -q '^validation accuracy: 0\.[0-9]* ([0-9]*/100)$' "$tmp/val.txt" || fail "no validation accuracy line"
+"$gemmnet" train --moons 200 --hidden 8,8 --activation relu,tanh --schedule step:500:0.5 \
+    --optimizer nesterov --lr 0.005 --epochs 2000 --print-every 0 >"$tmp/mixed.txt" || fail "mixed run exited $?"
+grep -Eq '^accuracy: (0\.9[6-9]|1\.0)' "$tmp/mixed.txt" || fail "relu,tanh run: $(grep accuracy "$tmp/mixed.txt")"
+"$gemmnet" train --moons 200 --hidden 0 --epochs 2000 --print-every 0 | grep -Eq '^accuracy: 0\.8[3-7]' ||
+    fail "--hidden 0 (softmax regression) is not near the tutorial's 0.85"
+"$gemmnet" baseline --moons 200 >"$tmp/baseline.txt" || fail "baseline exited $?"
+grep -Eq 'accuracy: 0\.8[3-7][0-9]* \(1[67][0-9]/200\)' "$tmp/baseline.txt" || fail "baseline: $(cat "$tmp/baseline.txt")"
+expect 2 "--activation expects one of tanh, relu" "$gemmnet" train --moons 200 --activation swish
+expect 2 "--activation lists 2 functions for 1 hidden" "$gemmnet" train --moons 200 --activation relu,tanh
+expect 2 "--schedule expects" "$gemmnet" train --moons 200 --schedule step:0:0.5
+expect 2 "--optimizer expects one of gd, momentum" "$gemmnet" train --moons 200 --optimizer sgd
+expect 2 "--patience needs --val" "$gemmnet" train --moons 200 --patience 5
+expect 2 "--val expects" "$gemmnet" train --moons 200 --val 1.5
+expect 2 "--classes applies to spiral and blobs" "$gemmnet" moons --classes 3
+expect 2 "--classes expects" "$gemmnet" spiral --classes 1
+expect 2 "exactly one of --data" "$gemmnet" baseline
 
 # Help and version.
 expect 0 "" "$gemmnet" --help
@@ -68,7 +109,7 @@ expect 2 "--hidden expects" "$gemmnet" train --moons 200 --hidden 3,,4
 expect 2 "--hidden expects" "$gemmnet" train --moons 200 --hidden -1
 expect 2 "--lr expects" "$gemmnet" train --moons 200 --lr abc
 expect 2 "--lr expects" "$gemmnet" train --moons 200 --lr nan
-expect 2 "--reduction expects sum or mean" "$gemmnet" train --moons 200 --reduction max
+expect 2 "--reduction expects one of sum, mean" "$gemmnet" train --moons 200 --reduction max
 expect 2 "--epochs expects" "$gemmnet" train --moons 200 --epochs 99999999999
 expect 2 "--n expects" "$gemmnet" moons --n 1
 expect 2 "needs a value" "$gemmnet" moons --seed

@@ -133,7 +133,7 @@ static void test_tanh_grad_folds_the_derivative_and_sums_columns(void **state)
     float a[6] = {0.5f, -0.5f, 0.0f, 0.9f, 0.1f, -1.0f};
     const float da[6] = {1.0f, 2.0f, 3.0f, -1.0f, 4.0f, 5.0f};
     float db[3];
-    gn_tanh_grad(a, da, 2, 3, false, db);
+    gn_activation_grad(a, da, 2, 3, GEMMNET_ACT_TANH, false, db);
     const float expected[6] = {0.75f, 1.5f, 3.0f, -(1.0f - 0.81f), 4.0f * 0.99f, 0.0f};
     for (int i = 0; i < 6; i++)
         if (fabsf(a[i] - expected[i]) > 1e-6f)
@@ -148,7 +148,7 @@ static void test_bias_tanh_adds_the_bias_per_column(void **state)
     (void)state;
     float z[4] = {0.0f, 1.0f, -1.0f, 2.0f};
     const float b[2] = {0.5f, -1.0f};
-    gn_bias_tanh(z, b, 2, 2);
+    gn_bias_activation(z, b, 2, 2, GEMMNET_ACT_TANH);
     const double expected[4] = {tanh(0.5), tanh(0.0), tanh(-0.5), tanh(1.0)};
     for (int i = 0; i < 4; i++)
         assert_true(fabs(z[i] - expected[i]) < 2e-7);

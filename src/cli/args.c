@@ -73,6 +73,22 @@ bad:
     return false;
 }
 
+bool cli_parse_choice(const char *command, const char *option, const char *text,
+                      const char *const *names, int count, int *out)
+{
+    char list[256] = "";
+    for (int i = 0; i < count; i++) {
+        if (strcmp(text, names[i]) == 0) {
+            *out = i;
+            return true;
+        }
+        size_t used = strlen(list);
+        snprintf(list + used, sizeof list - used, "%s%s", i ? ", " : "", names[i]);
+    }
+    cli_usage_error(command, "%s expects one of %s, got '%s'", option, list, text);
+    return false;
+}
+
 FILE *cli_open_output(const char *path, char *temp_path, size_t temp_size)
 {
     if (!path || strcmp(path, "-") == 0)

@@ -12,8 +12,22 @@ typedef struct command {
 } command;
 
 static const command commands[] = {
-    {"moons", cmd_moons, "generate the two-moons data set as CSV"},
+    {"moons", cmd_generate, "generate the two-moons data set as CSV"},
+    {"spiral", cmd_generate, "generate K spiral arms as CSV"},
+    {"blobs", cmd_generate, "generate K Gaussian blobs as CSV"},
+    {"circles", cmd_generate, "generate a circle inside a circle as CSV"},
+    {"xor", cmd_generate, "generate XOR-labelled quadrants as CSV"},
     {"train", cmd_train, "train a network (defaults: the tutorial's)"},
+    {"predict", cmd_predict, "classify CSV rows (a file or stdin) with a saved model"},
+    {"eval", cmd_eval, "loss, accuracy, precision/recall and confusion matrix of a model"},
+    {"dump", cmd_dump, "print a model file as JSON"},
+    {"import", cmd_import, "turn JSON from dump back into a model file"},
+    {"info", cmd_info, "show the BLAS backend, its kernel and threads, and the CPU"},
+    {"baseline", cmd_baseline, "fit the closed-form ridge least-squares linear classifier"},
+    {"plot", cmd_plot, "draw a model's decision regions and the data (PNG, SVG, PDF)"},
+    {"sweep", cmd_sweep, "train several hidden sizes; table and a picture of each boundary"},
+    {"plot-hidden", cmd_plot_hidden, "draw the data at its 2- or 3-unit hidden-layer activations"},
+    {"plot-loss", cmd_plot_loss, "draw loss and accuracy curves from a training log CSV"},
 };
 
 static void print_help(FILE *out)
@@ -23,7 +37,7 @@ static void print_help(FILE *out)
             "       gemmnet --version | --help\n\n"
             "Feed-forward neural networks trained with sgemm.\n\ncommands:\n");
     for (size_t i = 0; i < sizeof commands / sizeof commands[0]; i++)
-        fprintf(out, "  %-8s %s\n", commands[i].name, commands[i].summary);
+        fprintf(out, "  %-11s %s\n", commands[i].name, commands[i].summary);
     fprintf(out, "\n'gemmnet COMMAND --help' describes a command's options.\n");
 }
 

@@ -1,0 +1,268 @@
+/* gemmnet eval: loss, accuracy, per-class precision/recall and the
+ * confusion matrix of a saved model on a labelled CSV file. */
+#include "args.h"
+#include "commands.h"
+#include "model_args.h"
+
+#include <gemmnet.h>
+#include <getopt.h>
+#include <stdlib.h>
+#include <string.h>
+
+static const char eval_help[] =
+    "usage: gemmnet eval --model FILE --data FILE [--label-col N|NAME] [--json]\n\n"
+    "Evaluates a saved model on a labelled CSV file and prints the loss (under\n"
+    "the reduction and L2 strength the model was trained with), the accuracy,\n"
+    "each class's precision, recall and support, and the confusion matrix\n"
+    "(rows: true class, columns: predicted class).\n\n"
+    "  --model FILE      the model file\n"
+    "  --data FILE       CSV with D feature columns and a label column\n"
+    "  --label-col N|NAME  the label column: 0-based index, -1 for the last, or a\n"
+    "                    header name (default: the last)\n"
+    "  --json            print one JSON object instead of text\n\n"
+    "Labels are class names when the model has them (the names it was trained\n"
+    "with), else integers 0..K-1. A class never predicted has precision 0.\n";
+
+typedef struct eval_args {
+    const char *model_path;
+    const char *data_path;
+    bool json;
+    gemmnet_csv_options csv;
+} eval_args;
+
+/* Returns -1 to go on, else the exit status. */
+static int parse_eval(int argc, char **argv, eval_args *a)
+{
+    static const struct option options[] = {
+        {"model", required_argument, NULL, 'm'},     {"data", required_argument, NULL, 'd'},
+        {"label-col", required_argument, NULL, 'c'}, {"json", no_argument, NULL, 'j'},
+        {"help", no_argument, NULL, 'h'},            {NULL, 0, NULL, 0},
+    };
+    *a = (eval_args){.csv = {.label_column = -1}};
+    opterr = 0;
+    optind = 1;
+    int c;
+    while ((c = getopt_long(argc, argv, ":h", options, NULL)) != -1) {
+        switch (c) {
+        case 'm': a->model_path = optarg; break;
+        case 'd': a->data_path = optarg; break;
+        case 'c': cli_set_label_column(optarg, &a->csv); break;
+        case 'j': a->json = true; break;
+        case 'h': fputs(eval_help, stdout); return 0;
+        case ':': return cli_usage_error("eval", "%s needs a value", argv[optind - 1]);
+        default: return cli_usage_error("eval", "unknown option '%s'", argv[optind - 1]);
+        }
+    }
+    if (optind < argc)
+        return cli_usage_error("eval", "unexpected argument '%s'", argv[optind]);
+    if (!a->model_path || !a->data_path)
+        return cli_usage_error("eval", "--model FILE and --data FILE are required");
+    return -1;
+}
+
+/* Everything eval prints. */
+typedef struct eval_report {
+    const gemmnet_model *model;
+    size_t rows;
+    size_t k;
+    gemmnet_evaluation evaluation;
+    /* matrix[true·K + predicted], [K×K]. */
+    size_t *matrix;
+} eval_report;
+
+static size_t row_sum(const eval_report *r, size_t t)
+{
+    size_t sum = 0;
+    for (size_t p = 0; p < r->k; p++)
+        sum += r->matrix[t * r->k + p];
+    return sum;
+}
+
+static size_t column_sum(const eval_report *r, size_t p)
+{
+    size_t sum = 0;
+    for (size_t t = 0; t < r->k; t++)
+        sum += r->matrix[t * r->k + p];
+    return sum;
+}
+
+static double ratio(size_t a, size_t b)
+{
+    return b ? (double)a / (double)b : 0.0;
+}
+
+/* Class k's name, or its index in buffer. */
+static const char *class_label(const eval_report *r, size_t k, char *buffer, size_t size)
+{
+    const char *name = gemmnet_model_class_name(r->model, (int32_t)k);
+    if (name)
+        return name;
+    snprintf(buffer, size, "%zu", k);
+    return buffer;
+}
+
+/* Width of the widest class label (at least minimum), for alignment. */
+static int label_width(const eval_report *r, size_t minimum)
+{
+    char text[32];
+    size_t width = minimum;
+    for (size_t k = 0; k < r->k; k++) {
+        size_t n = strlen(class_label(r, k, text, sizeof text));
+        width = n > width ? n : width;
+    }
+    return (int)width;
+}
+
+/* Per class: precision = C[k][k] / Σ_t C[t][k], recall = C[k][k] / Σ_p C[k][p]. */
+static void print_class_table(const eval_report *r)
+{
+    char text[32];
+    int w = label_width(r, strlen("class"));
+    printf("%-*s  %9s  %9s  %9s\n", w, "class", "precision", "recall", "support");
+    for (size_t k = 0; k < r->k; k++)
+        printf("%-*s  %9.4f  %9.4f  %9zu\n", w, class_label(r, k, text, sizeof text),
+               ratio(r->matrix[k * r->k + k], column_sum(r, k)),
+               ratio(r->matrix[k * r->k + k], row_sum(r, k)), row_sum(r, k));
+}
+
+static void print_confusion(const eval_report *r)
+{
+    char text[32];
+    int w = label_width(r, 0), c = label_width(r, (size_t)snprintf(text, sizeof text, "%zu", r->rows));
+    printf("\nconfusion matrix (rows: true class, columns: predicted class):\n%*s", w, "");
+    for (size_t p = 0; p < r->k; p++)
+        printf("  %*s", c, class_label(r, p, text, sizeof text));
+    for (size_t t = 0; t < r->k; t++) {
+        printf("\n%-*s", w, class_label(r, t, text, sizeof text));
+        for (size_t p = 0; p < r->k; p++)
+            printf("  %*zu", c, r->matrix[t * r->k + p]);
+    }
+    putchar('\n');
+}
+
+static void print_text(const eval_report *r)
+{
+    const gemmnet_evaluation *e = &r->evaluation;
+    printf("loss: %f (%s reduction, l2 %g)\n", e->loss,
+           gemmnet_model_reduction(r->model) == GEMMNET_REDUCTION_SUM ? "sum" : "mean",
+           (double)gemmnet_model_l2(r->model));
+    printf("cross-entropy: %f\naccuracy: %.4f (%zu/%zu)\n\n", e->cross_entropy, e->accuracy,
+           e->correct, r->rows);
+    print_class_table(r);
+    print_confusion(r);
+}
+
+/* A class name as a JSON string (valid names need only '"' and '\\'). */
+static void print_json_string(const char *s)
+{
+    putchar('"');
+    for (; *s; s++) {
+        if (*s == '"' || *s == '\\')
+            putchar('\\');
+        putchar(*s);
+    }
+    putchar('"');
+}
+
+static void print_json(const eval_report *r)
+{
+    const gemmnet_evaluation *e = &r->evaluation;
+    char text[32];
+    printf("{\"rows\": %zu, \"loss\": %.9g, \"cross_entropy\": %.9g, \"accuracy\": %.9g, "
+           "\"correct\": %zu,\n \"classes\": [",
+           r->rows, e->loss, e->cross_entropy, e->accuracy, e->correct);
+    for (size_t k = 0; k < r->k; k++) {
+        fputs(k ? ", " : "", stdout);
+        print_json_string(class_label(r, k, text, sizeof text));
+    }
+    const char *keys[] = {"precision", "recall"};
+    for (int which = 0; which < 2; which++) {
+        printf("],\n \"%s\": [", keys[which]);
+        for (size_t k = 0; k < r->k; k++)
+            printf(k ? ", %.9g" : "%.9g",
+                   ratio(r->matrix[k * r->k + k], which ? row_sum(r, k) : column_sum(r, k)));
+    }
+    fputs("],\n \"support\": [", stdout);
+    for (size_t k = 0; k < r->k; k++)
+        printf(k ? ", %zu" : "%zu", row_sum(r, k));
+    fputs("],\n \"confusion\": [", stdout);
+    for (size_t t = 0; t < r->k; t++) {
+        fputs(t ? ", [" : "[", stdout);
+        for (size_t p = 0; p < r->k; p++)
+            printf(p ? ", %zu" : "%zu", r->matrix[t * r->k + p]);
+        putchar(']');
+    }
+    puts("]}");
+}
+
+/* Reads the data the way the model was trained: with its class names. */
+static int read_data(const eval_args *a, const gemmnet_model *model, gemmnet_dataset *data,
+                     gemmnet_error *err)
+{
+    int32_t k = gemmnet_model_width(model, gemmnet_model_layers(model));
+    gemmnet_csv_options csv = a->csv;
+    csv.classes = k;
+    const char **names = NULL;
+    if (gemmnet_model_class_name(model, 0)) {
+        names = malloc((size_t)k * sizeof *names);
+        if (!names)
+            return GEMMNET_E_NOMEM;
+        for (int32_t j = 0; j < k; j++)
+            names[j] = gemmnet_model_class_name(model, j);
+        csv.class_names = names;
+    }
+    int status = gemmnet_dataset_read_csv(data, a->data_path, &csv, NULL, err);
+    free(names);
+    if (status == GEMMNET_OK && data->features != (size_t)gemmnet_model_width(model, 0)) {
+        snprintf(err->message, sizeof err->message, "%s: %zu feature columns, the model takes %d",
+                 a->data_path, data->features, (int)gemmnet_model_width(model, 0));
+        status = GEMMNET_E_SHAPE;
+    }
+    return status;
+}
+
+static int evaluate(const gemmnet_model *model, const gemmnet_dataset *data, eval_report *r,
+                    gemmnet_error *err)
+{
+    *r = (eval_report){.model = model, .rows = data->rows, .k = (size_t)data->classes};
+    gemmnet_workspace *ws = NULL;
+    int status = gemmnet_workspace_create(model, NULL, &ws, err);
+    if (status == GEMMNET_OK)
+        status = gemmnet_evaluate(model, ws, data, gemmnet_model_l2(model),
+                                  gemmnet_model_reduction(model), &r->evaluation);
+    if (status == GEMMNET_OK && !(r->matrix = calloc(r->k * r->k, sizeof *r->matrix)))
+        status = GEMMNET_E_NOMEM;
+    if (status == GEMMNET_OK)
+        status = gemmnet_confusion_matrix(model, ws, data, r->matrix);
+    gemmnet_workspace_destroy(ws);
+    return status;
+}
+
+int cmd_eval(int argc, char **argv)
+{
+    eval_args a;
+    int exit_status = parse_eval(argc, argv, &a);
+    if (exit_status >= 0)
+        return exit_status;
+    gemmnet_model *model = cli_load_model("eval", a.model_path);
+    if (!model)
+        return EXIT_FAILURE_RUN;
+    gemmnet_error err = {0};
+    gemmnet_dataset data = {0};
+    eval_report report = {0};
+    int status = read_data(&a, model, &data, &err);
+    if (status == GEMMNET_OK)
+        status = evaluate(model, &data, &report, &err);
+    if (status == GEMMNET_OK && a.json)
+        print_json(&report);
+    else if (status == GEMMNET_OK)
+        print_text(&report);
+    if (status == GEMMNET_OK && fflush(stdout) != 0)
+        status = GEMMNET_E_IO;
+    if (status != GEMMNET_OK)
+        fprintf(stderr, "gemmnet eval: %s\n", err.message[0] ? err.message : gemmnet_strerror(status));
+    free(report.matrix);
+    gemmnet_dataset_free(&data);
+    gemmnet_model_destroy(model);
+    return status == GEMMNET_OK ? 0 : EXIT_FAILURE_RUN;
+}

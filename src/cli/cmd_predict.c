@@ -1,0 +1,179 @@
+/* gemmnet predict: classify CSV rows with a saved model, streaming. */
+#include "args.h"
+#include "commands.h"
+#include "model_args.h"
+
+#include <gemmnet.h>
+#include <getopt.h>
+#include <stdlib.h>
+#include <string.h>
+
+static const char predict_help[] =
+    "usage: gemmnet predict --model FILE --data FILE|- [--proba] [--label-col N|NAME]\n\n"
+    "Classifies the rows of a CSV file (or of stdin, with -) with a model saved by\n"
+    "'gemmnet train --save' and prints one line per row: the class name, or its\n"
+    "index when the model has no names; with --proba, the K class probabilities\n"
+    "instead, comma-separated, printed with %.9g. Rows are read and classified a\n"
+    "block at a time, so input of any length runs in constant memory.\n\n"
+    "  --model FILE      the model file\n"
+    "  --data FILE|-     CSV rows; - reads stdin\n"
+    "  --proba           print probabilities instead of labels\n"
+    "  --label-col N|NAME  where the label column is, if the rows have one\n"
+    "                    (0-based index, -1 for the last, or a header name;\n"
+    "                    default: the last)\n\n"
+    "A row has D fields (the model's features) or D + 1 (the features and a label\n"
+    "column, which is skipped), decided by the first line. A first line whose\n"
+    "feature fields are not all numbers is a header. The model's standardisation,\n"
+    "if it has one, is applied to the raw values.\n";
+
+typedef struct predict_args {
+    const char *model_path;
+    const char *data_path;
+    bool proba;
+    gemmnet_csv_options csv;
+} predict_args;
+
+/* Returns -1 to go on, else the exit status. */
+static int parse_predict(int argc, char **argv, predict_args *a)
+{
+    static const struct option options[] = {
+        {"model", required_argument, NULL, 'm'}, {"data", required_argument, NULL, 'd'},
+        {"proba", no_argument, NULL, 'p'},       {"label-col", required_argument, NULL, 'c'},
+        {"help", no_argument, NULL, 'h'},        {NULL, 0, NULL, 0},
+    };
+    *a = (predict_args){.csv = {.label_column = -1}};
+    opterr = 0;
+    optind = 1;
+    int c;
+    while ((c = getopt_long(argc, argv, ":h", options, NULL)) != -1) {
+        switch (c) {
+        case 'm': a->model_path = optarg; break;
+        case 'd': a->data_path = optarg; break;
+        case 'p': a->proba = true; break;
+        case 'c': cli_set_label_column(optarg, &a->csv); break;
+        case 'h': fputs(predict_help, stdout); return 0;
+        case ':': return cli_usage_error("predict", "%s needs a value", argv[optind - 1]);
+        default: return cli_usage_error("predict", "unknown option '%s'", argv[optind - 1]);
+        }
+    }
+    if (optind < argc)
+        return cli_usage_error("predict", "unexpected argument '%s'", argv[optind]);
+    if (!a->model_path || !a->data_path)
+        return cli_usage_error("predict", "--model FILE and --data FILE|- are required");
+    return -1;
+}
+
+/* Buffers for one block: rows[R×D] in, labels[R] or proba[R×K] out. */
+typedef struct predict_block {
+    size_t rows;
+    float *x;
+    int32_t *labels;
+    float *proba;
+} predict_block;
+
+/* Rows per block: up to 1024 (the workspace's), fewer for wide inputs so
+ * that x stays near 4 MiB. */
+static bool block_create(predict_block *b, size_t d, size_t k)
+{
+    size_t rows = ((size_t)1 << 20) / d;
+    b->rows = rows < 1 ? 1 : rows > 1024 ? 1024 : rows;
+    b->x = malloc(b->rows * d * sizeof *b->x);
+    b->labels = malloc(b->rows * sizeof *b->labels);
+    b->proba = malloc(b->rows * k * sizeof *b->proba);
+    return b->x && b->labels && b->proba;
+}
+
+static void block_free(predict_block *b)
+{
+    free(b->x);
+    free(b->labels);
+    free(b->proba);
+}
+
+/* Prints rows labels, or probabilities, of the block. */
+static void print_block(const gemmnet_model *model, const predict_block *b, size_t rows, bool proba)
+{
+    size_t k = (size_t)gemmnet_model_width(model, gemmnet_model_layers(model));
+    for (size_t i = 0; i < rows; i++) {
+        if (proba) {
+            for (size_t j = 0; j < k; j++)
+                printf(j ? ",%.9g" : "%.9g", (double)b->proba[i * k + j]);
+            putchar('\n');
+        } else {
+            const char *name = gemmnet_model_class_name(model, b->labels[i]);
+            if (name)
+                puts(name);
+            else
+                printf("%d\n", (int)b->labels[i]);
+        }
+    }
+}
+
+/* Streams the reader through the model a block at a time. */
+static int predict_stream(const gemmnet_model *model, gemmnet_workspace *ws,
+                          gemmnet_csv_reader *reader, predict_block *b, bool proba,
+                          gemmnet_error *err)
+{
+    for (;;) {
+        size_t rows = 0;
+        int status = gemmnet_csv_reader_read(reader, b->x, b->rows, &rows, err);
+        if (status != GEMMNET_OK || rows == 0)
+            return status;
+        status = proba ? gemmnet_predict_proba(model, ws, b->x, rows, b->proba)
+                       : gemmnet_predict(model, ws, b->x, rows, b->labels);
+        if (status != GEMMNET_OK)
+            return status;
+        print_block(model, b, rows, proba);
+        if (ferror(stdout))
+            return GEMMNET_E_IO;
+    }
+}
+
+/* Sets up the workspace, the reader and the buffers, then streams. */
+static int run_predict(const predict_args *a, const gemmnet_model *model, FILE *in, gemmnet_error *err)
+{
+    size_t d = (size_t)gemmnet_model_width(model, 0);
+    size_t k = (size_t)gemmnet_model_width(model, gemmnet_model_layers(model));
+    const char *name = strcmp(a->data_path, "-") == 0 ? "<stdin>" : a->data_path;
+    gemmnet_workspace *ws = NULL;
+    gemmnet_csv_reader *reader = NULL;
+    predict_block b = {0};
+    int status = gemmnet_workspace_create(model, NULL, &ws, err);
+    if (status == GEMMNET_OK)
+        status = gemmnet_csv_reader_create(in, name, d, &a->csv, NULL, &reader, err);
+    if (status == GEMMNET_OK && !block_create(&b, d, k))
+        status = GEMMNET_E_NOMEM;
+    if (status == GEMMNET_OK)
+        status = predict_stream(model, ws, reader, &b, a->proba, err);
+    if (status == GEMMNET_OK && fflush(stdout) != 0)
+        status = GEMMNET_E_IO;
+    block_free(&b);
+    gemmnet_csv_reader_destroy(reader);
+    gemmnet_workspace_destroy(ws);
+    return status;
+}
+
+int cmd_predict(int argc, char **argv)
+{
+    predict_args a;
+    int exit_status = parse_predict(argc, argv, &a);
+    if (exit_status >= 0)
+        return exit_status;
+    gemmnet_model *model = cli_load_model("predict", a.model_path);
+    FILE *in = model ? cli_open_input("predict", a.data_path) : NULL;
+    if (!in) {
+        gemmnet_model_destroy(model);
+        return EXIT_FAILURE_RUN;
+    }
+    gemmnet_error err = {0};
+    int status = run_predict(&a, model, in, &err);
+    if (status != GEMMNET_OK)
+        fprintf(stderr, "gemmnet predict: %s\n",
+                err.message[0] ? err.message
+                : status == GEMMNET_E_IO ? "cannot write the output"
+                                         : gemmnet_strerror(status));
+    if (in != stdin)
+        fclose(in);
+    gemmnet_model_destroy(model);
+    return status == GEMMNET_OK ? 0 : EXIT_FAILURE_RUN;
+}

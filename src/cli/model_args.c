@@ -1,0 +1,79 @@
+/* Helpers of the model commands: loading, --label-col, whole inputs. */
+#include "model_args.h"
+
+#include <errno.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+gemmnet_model *cli_load_model(const char *command, const char *path)
+{
+    gemmnet_model *model = NULL;
+    gemmnet_error err = {0};
+    int status = gemmnet_model_load(path, NULL, &model, &err);
+    if (status != GEMMNET_OK)
+        fprintf(stderr, "gemmnet %s: %s\n", command, err.message[0] ? err.message : gemmnet_strerror(status));
+    return model;
+}
+
+void cli_set_label_column(const char *text, gemmnet_csv_options *options)
+{
+    char *end;
+    errno = 0;
+    long column = strtol(text, &end, 10);
+    if (!errno && end != text && !*end && column >= -1 && column < INT32_MAX) {
+        options->label_column = (int32_t)column;
+        options->label_name = NULL;
+    } else {
+        options->label_name = text;
+    }
+}
+
+FILE *cli_open_input(const char *command, const char *path)
+{
+    if (strcmp(path, "-") == 0)
+        return stdin;
+    FILE *f = fopen(path, "rb");
+    if (!f)
+        fprintf(stderr, "gemmnet %s: %s: cannot open: %s\n", command, path, strerror(errno));
+    return f;
+}
+
+/* Appends the rest of f to *text[*length], growing it by doubling. */
+static int slurp(FILE *f, char **text, size_t *length)
+{
+    size_t capacity = 0;
+    for (;;) {
+        if (*length + 1 >= capacity) {
+            capacity = capacity ? 2 * capacity : 65536;
+            char *grown = realloc(*text, capacity);
+            if (!grown)
+                return ENOMEM;
+            *text = grown;
+        }
+        size_t n = fread(*text + *length, 1, capacity - 1 - *length, f);
+        *length += n;
+        if (n == 0)
+            return ferror(f) ? (errno ? errno : EIO) : 0;
+    }
+}
+
+char *cli_read_all(const char *command, const char *path, size_t *length)
+{
+    FILE *f = cli_open_input(command, path);
+    if (!f)
+        return NULL;
+    char *text = NULL;
+    *length = 0;
+    int error = slurp(f, &text, length);
+    if (f != stdin)
+        fclose(f);
+    if (error) {
+        fprintf(stderr, "gemmnet %s: %s: cannot read: %s\n", command, path, strerror(error));
+        free(text);
+        return NULL;
+    }
+    text[*length] = '\0';
+    return text;
+}

@@ -1,0 +1,90 @@
+/* Options the plot commands share. Where plot and plot-hidden get their
+ * model and data: a model file (--model) or, as a fallback, a network
+ * trained in-process with the tutorial's settings (--hidden); a CSV file
+ * (--data) or generated moons (--moons). And the picture: -o, --size,
+ * --title. */
+#ifndef GEMMNET_CLI_PLOT_ARGS_H
+#define GEMMNET_CLI_PLOT_ARGS_H
+
+#include "train_args.h"
+
+#include <gemmnet.h>
+#include <getopt.h>
+
+/* getopt codes of the model options (the data options use train_args.h's). */
+enum { OPT_MODEL = 'M', OPT_HIDDEN = 'H', OPT_EPOCHS = 'e' };
+
+/* The getopt_long entries of the model and data options, in this order,
+ * for commands to copy into their own tables. */
+#define PLOT_SOURCE_OPTIONS                                                                        \
+    {"model", required_argument, NULL, OPT_MODEL}, {"hidden", required_argument, NULL, OPT_HIDDEN},  \
+        {"epochs", required_argument, NULL, OPT_EPOCHS}, {"data", required_argument, NULL, OPT_DATA}, \
+        {"moons", required_argument, NULL, OPT_MOONS}, {"noise", required_argument, NULL, OPT_NOISE}, \
+        {"seed", required_argument, NULL, OPT_SEED},                                               \
+        {"label-col", required_argument, NULL, OPT_LABEL_COL},                                     \
+        {"classes", required_argument, NULL, OPT_CLASSES}
+
+/* Help text lines of those options. */
+#define PLOT_SOURCE_HELP                                                                           \
+    "  --model FILE      a model saved by 'gemmnet train --save' (or 'gemmnet import')\n"          \
+    "  --hidden LIST     instead of --model: train hidden widths LIST (e.g. 3) here,\n"           \
+    "                    with the tutorial's settings and init seed --seed\n"                     \
+    "  --epochs E        with --hidden: passes over the data (default 20000)\n"                   \
+    "  --data FILE       CSV of the points (label in the last column unless --label-col)\n"       \
+    "  --moons N         instead of --data: make_moons(N) with --noise (0.2) and --seed (0)\n"    \
+    "  --label-col N     0-based label column of --data (default: the last)\n"                     \
+    "  --classes K       number of classes of --data (default: the model's, or 1 + the\n"         \
+    "                    largest label)\n"
+
+/* What the model and data options asked for. */
+typedef struct plot_source {
+    /* --model FILE, or NULL. */
+    const char *model_path;
+    /* --hidden widths; hidden_count is −1 when --hidden was not given. */
+    int32_t hidden[GEMMNET_MAX_LAYERS];
+    int hidden_count;
+    /* --epochs, or −1 for the tutorial's. */
+    long epochs;
+    /* --data, --moons, --noise, --seed, --label-col, --classes. */
+    data_args data;
+} plot_source;
+
+/* Sets the defaults. */
+void plot_source_init(plot_source *s /* OUT */);
+/* Takes option c if it is a model or data option: 1 when taken, 0 when c
+ * is not one of them, −1 after a usage error (printed). */
+int plot_source_option(const char *command, int c, const char *value, plot_source *s);
+/* Cross-option rules after parsing: −1 when fine, else EXIT_USAGE
+ * (printed). */
+int plot_source_check(const char *command, const plot_source *s);
+/* Loads or trains the model and loads or generates the data. On failure
+ * prints "gemmnet COMMAND: why", frees what it made and returns false. */
+bool plot_source_load(const char *command,
+                      const plot_source *s,
+                      gemmnet_model **model /* OUT */,
+                      gemmnet_dataset *data /* OUT */);
+
+/* getopt codes of the picture options. */
+enum { OPT_OUTPUT = 'o', OPT_SIZE = 'S', OPT_TITLE = 'T' };
+
+/* The picture asked for. */
+typedef struct plot_picture {
+    /* -o FILE: .png, .svg or .pdf. */
+    const char *output;
+    /* --size WxH in pixels. */
+    int width;
+    int height;
+    /* --title TEXT, or NULL for the command's own. */
+    const char *title;
+} plot_picture;
+
+/* Takes -o, --size or --title (the size in 200..4000 per side): 1 when
+ * taken, 0 when c is not one of them, −1 after a usage error. */
+int plot_picture_option(const char *command, int c, const char *value, plot_picture *p);
+/* −1 when -o names a .png, .svg or .pdf file, else EXIT_USAGE (printed). */
+int plot_picture_check(const char *command, const plot_picture *p);
+
+/* "hidden layer size 3", "hidden layers 8, 4" or "no hidden layer". */
+void plot_describe_hidden(const gemmnet_model *model, char *out, size_t size);
+
+#endif

@@ -1,0 +1,45 @@
+/* Options of `gemmnet train` and `gemmnet baseline`, and loading their data. */
+#ifndef GEMMNET_CLI_TRAIN_ARGS_H
+#define GEMMNET_CLI_TRAIN_ARGS_H
+
+#include <gemmnet.h>
+#include <stdbool.h>
+
+/* Where the data comes from: a CSV file or generated moons. */
+typedef struct data_args {
+    const char *path;
+    long moons;
+    double noise;
+    long label_column;
+    long classes;
+    long seed;
+} data_args;
+
+/* Everything `gemmnet train` was asked to do. */
+typedef struct train_args {
+    data_args data;
+    int32_t hidden[GEMMNET_MAX_LAYERS];
+    int hidden_count;
+    gemmnet_activation activation[GEMMNET_MAX_LAYERS];
+    int activation_count;
+    gemmnet_init init;
+    /* Training settings (progress callback and validation set unset). */
+    gemmnet_train_options options;
+    /* Held-out fraction for --val, 0 for none. */
+    double validation_fraction;
+    long threads;
+} train_args;
+
+/* Parses `gemmnet train` options; -1 to go on, else the exit status. */
+int parse_train_args(int argc, char **argv, train_args *a);
+/* Parses one data option (--data, --moons, --noise, --label-col,
+ * --classes, --seed) with getopt code c; false after a usage error. */
+bool parse_data_option(const char *command, int c, const char *value, data_args *a);
+/* Loads or generates the data set. */
+int load_data(const data_args *a, gemmnet_dataset *data, gemmnet_error *err);
+
+/* getopt codes of the data options, shared by train and baseline. */
+enum { OPT_DATA = 'd', OPT_LABEL_COL = 'c', OPT_CLASSES = 'k', OPT_MOONS = 'm', OPT_NOISE = 'z',
+       OPT_SEED = 's' };
+
+#endif
