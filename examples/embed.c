@@ -62,7 +62,8 @@ int main(int argc, char **argv)
         in = strcmp(path, "-") == 0 ? stdin : fopen(path, "rb");
         if (!in)
             snprintf(err.message, sizeof err.message, "%s: cannot open", path);
-        status = in ? classify(model, in, strcmp(path, "-") ? path : "<stdin>", &err) : GEMMNET_E_IO;
+        status =
+            in ? classify(model, in, strcmp(path, "-") ? path : "<stdin>", &err) : GEMMNET_E_IO;
     }
     if (status != GEMMNET_OK)
         fprintf(stderr, "embed: %s\n", err.message[0] ? err.message : gemmnet_strerror(status));

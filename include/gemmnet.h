@@ -223,6 +223,14 @@ GEMMNET_API int gemmnet_dataset_standardize(gemmnet_dataset *data,
                                             float *mean /* OUT [D] */,
                                             float *scale /* OUT [D] */,
                                             gemmnet_error *err);
+/* Computes mean[D] and scale[D] as gemmnet_dataset_standardize does,
+ * without changing data. Set them on a model before training
+ * (gemmnet_model_set_standardization) and training standardises the raw
+ * rows itself, block by block, exactly as prediction will. */
+GEMMNET_API int gemmnet_dataset_statistics(const gemmnet_dataset *data,
+                                           float *mean /* OUT [D] */,
+                                           float *scale /* OUT [D] */,
+                                           gemmnet_error *err);
 /* Applies x ← (x − mean) / scale with given statistics (e.g. a training
  * set's, to a validation set); scale must be finite and > 0. */
 GEMMNET_API int gemmnet_dataset_apply_standardization(gemmnet_dataset *data,
@@ -406,8 +414,9 @@ GEMMNET_API float gemmnet_model_l2(const gemmnet_model *model);
 /* Makes predict, predict_proba and evaluate standardise raw rows first:
  * x ← (x − mean) / scale, as gemmnet_dataset_standardize did to the
  * training data (copies mean[D], scale[D]; finite, scale > 0). Both NULL
- * removes it. Set it after training: gemmnet_train works on the data as
- * given, already standardised. */
+ * removes it. Set before training, training standardises the raw rows
+ * the same way (the usual way: one copy of the data, stored statistics);
+ * set after training on pre-standardised data, it only affects inference. */
 GEMMNET_API int gemmnet_model_set_standardization(gemmnet_model *model,
                                                   const float *mean,
                                                   const float *scale,
@@ -709,6 +718,43 @@ GEMMNET_API int32_t gemmnet_trainer_epochs_done(const gemmnet_trainer *trainer);
 GEMMNET_API int32_t gemmnet_trainer_best_epoch(const gemmnet_trainer *trainer, int *stopped_early);
 /* Frees a trainer; NULL is allowed. The model keeps its weights. */
 GEMMNET_API void gemmnet_trainer_destroy(gemmnet_trainer *trainer);
+
+/* ---- Checkpoints: stop, then continue bit for bit. ---- */
+
+/* Saves the model together with the trainer's state (optimizer moments,
+ * shuffle generator, epoch and update counts, early-stopping record and
+ * the training settings) as one model file, atomically: a checkpoint.
+ * gemmnet_model_load reads it as a plain model (predict, eval);
+ * gemmnet_checkpoint_load resumes from it. */
+GEMMNET_API int gemmnet_trainer_save(const gemmnet_trainer *trainer,
+                                     const char *path,
+                                     gemmnet_error *err);
+
+/* The training state read from a checkpoint. Opaque. */
+typedef struct gemmnet_checkpoint gemmnet_checkpoint;
+
+/* Loads a checkpoint's model and training state; GEMMNET_E_FORMAT if the
+ * file is a model without training state. */
+GEMMNET_API int gemmnet_checkpoint_load(const char *path,
+                                        const gemmnet_allocator *allocator,
+                                        gemmnet_model **model /* OUT */,
+                                        gemmnet_checkpoint **checkpoint /* OUT */,
+                                        gemmnet_error *err);
+/* The settings of the checkpointed run (progress callback, validation set,
+ * collective and allocator NULL: set them again). */
+GEMMNET_API void gemmnet_checkpoint_options(const gemmnet_checkpoint *checkpoint,
+                                            gemmnet_train_options *options /* OUT */);
+/* Epochs the checkpointed run had completed. */
+GEMMNET_API int32_t gemmnet_checkpoint_epochs_done(const gemmnet_checkpoint *checkpoint);
+/* Puts a fresh trainer, created for the checkpoint's model with its options
+ * on the same data (and split), into the checkpoint's state, so that
+ * running it on gives the weights an uninterrupted run would have (same
+ * backend and threads). GEMMNET_E_SHAPE if the data's sizes differ. */
+GEMMNET_API int gemmnet_trainer_restore(gemmnet_trainer *trainer,
+                                        const gemmnet_checkpoint *checkpoint,
+                                        gemmnet_error *err);
+/* Frees a checkpoint; NULL is allowed. */
+GEMMNET_API void gemmnet_checkpoint_free(gemmnet_checkpoint *checkpoint);
 
 /* gemmnet_trainer_create + gemmnet_trainer_run(options->epochs) + destroy. */
 GEMMNET_API int gemmnet_train(gemmnet_model *model,

@@ -4,10 +4,30 @@
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
+/* Blocks below this are never checked against physical memory (saves a
+ * system call on the many small allocations). */
+#define LARGE_BLOCK ((size_t)1 << 30)
+
+size_t gn_physical_memory(void)
+{
+    long pages = sysconf(_SC_PHYS_PAGES), page_size = sysconf(_SC_PAGESIZE);
+    size_t bytes;
+    if (pages <= 0 || page_size <= 0 || !gn_mul_size((size_t)pages, (size_t)page_size, &bytes))
+        return SIZE_MAX;
+    return bytes;
+}
+
+/* Linux overcommits: malloc may grant a block that can only be paid for by
+ * the OOM killer once it is touched. One larger than physical memory can
+ * never be paid for, so it is refused here and the caller reports
+ * GEMMNET_E_NOMEM with the byte count instead of the process dying later. */
 static void *default_alloc(void *context, size_t size)
 {
     (void)context;
+    if (size >= LARGE_BLOCK && size > gn_physical_memory())
+        return NULL;
     return malloc(size);
 }
 
@@ -41,6 +61,12 @@ void gn_release(const gemmnet_allocator *a, void *ptr)
 {
     if (ptr)
         a->release(a->context, ptr);
+}
+
+bool gn_fits_in_memory(const gemmnet_allocator *a, size_t bytes)
+{
+    gemmnet_allocator resolved = gn_allocator_or_default(a);
+    return resolved.alloc != default_alloc || bytes < LARGE_BLOCK || bytes <= gn_physical_memory();
 }
 
 bool gn_mul_size(size_t a, size_t b, size_t *out)

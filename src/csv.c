@@ -20,12 +20,8 @@
 
 /* ---- messages ---------------------------------------------------------- */
 
-int gn_csv_fail_at(const gn_csv_source *s,
-                   gemmnet_error *err,
-                   size_t column,
-                   int status,
-                   const char *format,
-                   ...)
+int gn_csv_fail_at(
+    const gn_csv_source *s, gemmnet_error *err, size_t column, int status, const char *format, ...)
 {
     char what[sizeof err->message];
     va_list args;
@@ -110,11 +106,8 @@ static int read_line(gn_csv_source *s, bool *got, gemmnet_error *err)
     return GEMMNET_OK;
 }
 
-int gn_csv_next_line(gn_csv_source *s,
-                     const char **text,
-                     size_t *length,
-                     bool *got,
-                     gemmnet_error *err)
+int gn_csv_next_line(
+    gn_csv_source *s, const char **text, size_t *length, bool *got, gemmnet_error *err)
 {
     int status = read_line(s, got, err);
     if (status != GEMMNET_OK || !*got)
@@ -176,11 +169,8 @@ size_t gn_csv_count_fields(const char *line, size_t length)
 
 /* Free text is the one place where the bytes themselves are checked (data
  * fields must match the number grammar, which rejects any garbage). */
-int gn_csv_check_text(const gn_csv_source *s,
-                      const char *text,
-                      size_t length,
-                      size_t column,
-                      gemmnet_error *err)
+int gn_csv_check_text(
+    const gn_csv_source *s, const char *text, size_t length, size_t column, gemmnet_error *err)
 {
     const unsigned char *b = (const unsigned char *)text;
     for (size_t i = 0; i < length;) {
@@ -254,11 +244,8 @@ static bool looks_numeric(gn_csv_field f)
 /* The grammar was checked first, so strtod (under the "C" locale) must
  * stop exactly at the field's end: the byte after it is a blank, a comma
  * or the line's NUL. */
-int gn_csv_parse_number(const gn_csv_source *s,
-                        gn_csv_field f,
-                        size_t column,
-                        double *value,
-                        gemmnet_error *err)
+int gn_csv_parse_number(
+    const gn_csv_source *s, gn_csv_field f, size_t column, double *value, gemmnet_error *err)
 {
     char text[48];
     gn_csv_number_kind kind = gn_csv_classify(f);
@@ -280,11 +267,8 @@ int gn_csv_parse_number(const gn_csv_source *s,
 /* A double at or beyond FLT_MAX + ½ulp would round to infinity (and
  * converting it is undefined behaviour in C), so it is rejected with the
  * other non-finite values. */
-int gn_csv_parse_feature(const gn_csv_source *s,
-                         gn_csv_field f,
-                         size_t column,
-                         float *value,
-                         gemmnet_error *err)
+int gn_csv_parse_feature(
+    const gn_csv_source *s, gn_csv_field f, size_t column, float *value, gemmnet_error *err)
 {
     double v = 0;
     int status = gn_csv_parse_number(s, f, column, &v, err);
@@ -317,9 +301,10 @@ static int find_named_column(const gn_csv_source *s,
         if (f.length != n || memcmp(f.text, name, n) != 0)
             continue;
         if (found != SIZE_MAX)
-            return gn_csv_fail_at(s, err, column + 1, GEMMNET_E_INVALID,
-                                  "label column \"%s\" appears twice in the header (also column %zu)",
-                                  name, found + 1);
+            return gn_csv_fail_at(
+                s, err, column + 1, GEMMNET_E_INVALID,
+                "label column \"%s\" appears twice in the header (also column %zu)", name,
+                found + 1);
         found = column;
     }
     if (found == SIZE_MAX)
@@ -367,8 +352,8 @@ int gn_csv_layout_from(const gn_csv_source *s,
 {
     size_t fields = gn_csv_count_fields(line, length);
     const char *name = with_label && options ? options->label_name : NULL;
-    *layout = (gn_csv_layout){.fields = fields, .reference_line = s->line_number,
-                              .label_index = SIZE_MAX};
+    *layout = (gn_csv_layout){
+        .fields = fields, .reference_line = s->line_number, .label_index = SIZE_MAX};
     int status = GEMMNET_OK;
     if (name)
         status = gn_csv_check_text(s, line, length, 1, err);
@@ -409,9 +394,10 @@ int gn_csv_parse_row(const gn_csv_source *s,
     for (size_t column = 0, feature = 0; column < layout->fields; column++) {
         gn_csv_field f = gn_csv_next_field(&cursor, end);
         float value = 0;
-        int status = column != layout->label_index ? gn_csv_parse_feature(s, f, column + 1, &value, err)
-                     : on_label                    ? on_label(context, f, column + 1, err)
-                                                   : GEMMNET_OK;
+        int status = column != layout->label_index
+                         ? gn_csv_parse_feature(s, f, column + 1, &value, err)
+                     : on_label ? on_label(context, f, column + 1, err)
+                                : GEMMNET_OK;
         if (status != GEMMNET_OK)
             return status;
         if (x && column != layout->label_index)

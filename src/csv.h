@@ -56,12 +56,9 @@ typedef struct gn_csv_layout {
 
 /* Fails with "PATH:LINE:COLUMN: message"; COLUMN (1-based) is left out
  * when it is 0, for errors that belong to a whole line. */
-int gn_csv_fail_at(const gn_csv_source *s,
-                   gemmnet_error *err,
-                   size_t column,
-                   int status,
-                   const char *format,
-                   ...) __attribute__((format(printf, 5, 6)));
+int gn_csv_fail_at(
+    const gn_csv_source *s, gemmnet_error *err, size_t column, int status, const char *format, ...)
+    __attribute__((format(printf, 5, 6)));
 
 /* Copies a field into out[size] for a message: printable ASCII as is,
  * other bytes as \xHH, cut with "..." past 32 characters. */
@@ -70,11 +67,8 @@ const char *gn_csv_printable(char *out, size_t size, gn_csv_field f);
 /* Reads the next line and returns it in *text[*length] without a UTF-8
  * byte order mark on line 1 and without a final '\r'; *got is false at
  * the end of the input. A NUL byte or a '\r' inside the line is an error. */
-int gn_csv_next_line(gn_csv_source *s,
-                     const char **text,
-                     size_t *length,
-                     bool *got,
-                     gemmnet_error *err);
+int gn_csv_next_line(
+    gn_csv_source *s, const char **text, size_t *length, bool *got, gemmnet_error *err);
 
 /* True if line[0..length) holds only blanks. */
 bool gn_csv_is_blank(const char *line, size_t length);
@@ -90,26 +84,17 @@ size_t gn_csv_count_fields(const char *line, size_t length);
 gn_csv_number_kind gn_csv_classify(gn_csv_field f);
 
 /* Parses a field as a finite double; column is 1-based, for messages. */
-int gn_csv_parse_number(const gn_csv_source *s,
-                        gn_csv_field f,
-                        size_t column,
-                        double *value,
-                        gemmnet_error *err);
+int gn_csv_parse_number(
+    const gn_csv_source *s, gn_csv_field f, size_t column, double *value, gemmnet_error *err);
 
 /* Parses a field as a finite float32. */
-int gn_csv_parse_feature(const gn_csv_source *s,
-                         gn_csv_field f,
-                         size_t column,
-                         float *value,
-                         gemmnet_error *err);
+int gn_csv_parse_feature(
+    const gn_csv_source *s, gn_csv_field f, size_t column, float *value, gemmnet_error *err);
 
 /* Checks free text (a header line, a text label) starting at 1-based
  * column: control bytes and malformed UTF-8 mean the file is not text. */
-int gn_csv_check_text(const gn_csv_source *s,
-                      const char *text,
-                      size_t length,
-                      size_t column,
-                      gemmnet_error *err);
+int gn_csv_check_text(
+    const gn_csv_source *s, const char *text, size_t length, size_t column, gemmnet_error *err);
 
 /* Fixes the layout from the first non-blank line[0..length): with_label
  * says whether the lines have a label column, found by options->label_name

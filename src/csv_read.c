@@ -23,11 +23,7 @@
 #include <string.h>
 
 /* How the label column is read, decided by the first data row. */
-typedef enum label_mode {
-    LABELS_UNDECIDED,
-    LABELS_INTEGER,
-    LABELS_TEXT
-} label_mode;
+typedef enum label_mode { LABELS_UNDECIDED, LABELS_INTEGER, LABELS_TEXT } label_mode;
 
 /* Everything one read needs: the input, the options and the results. */
 typedef struct csv_read {
@@ -102,13 +98,15 @@ static int check_name(csv_read *r, gn_csv_field f, size_t column, gemmnet_error 
     const gn_csv_source *s = &r->source;
     char text[48];
     if (f.length == 0)
-        return gn_csv_fail_at(s, err, column, GEMMNET_E_LABEL, "empty label, expected a class name");
+        return gn_csv_fail_at(s, err, column, GEMMNET_E_LABEL,
+                              "empty label, expected a class name");
     int status = gn_csv_check_text(s, f.text, f.length, column, err);
     if (status != GEMMNET_OK)
         return status;
     const char *problem = gn_class_name_problem(f.text, f.length);
     if (problem)
-        return gn_csv_fail_at(s, err, column, GEMMNET_E_LABEL, "label \"%s\" %s, expected a class name",
+        return gn_csv_fail_at(s, err, column, GEMMNET_E_LABEL,
+                              "label \"%s\" %s, expected a class name",
                               gn_csv_printable(text, sizeof text, f), problem);
     return GEMMNET_OK;
 }
@@ -131,7 +129,8 @@ static int text_label(csv_read *r, gn_csv_field f, size_t column, gemmnet_error 
                                         "class names (\"%s\", ...)",
                                         gn_csv_printable(text, sizeof text, f), (int)r->classes,
                                         r->given_names[0])
-                       : gn_csv_fail_at(s, err, 0, GEMMNET_E_IO, "the file changed while being read");
+                       : gn_csv_fail_at(s, err, 0, GEMMNET_E_IO,
+                                        "the file changed while being read");
     } else if (gn_name_table_add(&r->names, f.text, f.length, &index) != GEMMNET_OK) {
         return gn_csv_fail_at(s, err, column, GEMMNET_E_NOMEM, "out of memory for class names");
     }
@@ -142,7 +141,8 @@ static int text_label(csv_read *r, gn_csv_field f, size_t column, gemmnet_error 
 static int on_label(void *context, gn_csv_field f, size_t column, gemmnet_error *err)
 {
     csv_read *r = context;
-    return r->mode == LABELS_TEXT ? text_label(r, f, column, err) : integer_label(r, f, column, err);
+    return r->mode == LABELS_TEXT ? text_label(r, f, column, err)
+                                  : integer_label(r, f, column, err);
 }
 
 /* ---- rows and passes --------------------------------------------------- */
@@ -153,7 +153,8 @@ static int parse_row(csv_read *r, const char *line, size_t length, gemmnet_error
 {
     gemmnet_dataset *data = r->data;
     if (data && r->rows >= data->rows)
-        return gn_csv_fail_at(&r->source, err, 0, GEMMNET_E_IO, "the file changed while being read");
+        return gn_csv_fail_at(&r->source, err, 0, GEMMNET_E_IO,
+                              "the file changed while being read");
     if (r->mode == LABELS_UNDECIDED) {
         gn_csv_field f = gn_csv_label_field(&r->layout, line, length);
         bool text = r->given_names || (f.length > 0 && gn_csv_classify(f) == GN_CSV_NOT_A_NUMBER);
@@ -224,7 +225,8 @@ static int settle_text_classes(csv_read *r, gemmnet_dataset *data, gemmnet_error
                        found, (int)r->classes);
     gemmnet_allocator *a = &r->source.allocator;
     r->class_of = gn_alloc(a, found * sizeof *r->class_of);
-    if (!r->class_of || gn_name_table_sort(&r->names, a, &data->class_names, r->class_of) != GEMMNET_OK)
+    if (!r->class_of ||
+        gn_name_table_sort(&r->names, a, &data->class_names, r->class_of) != GEMMNET_OK)
         return gn_fail(err, GEMMNET_E_NOMEM, "%s: out of memory for %zu class names", path, found);
     data->classes = (int32_t)found;
     return GEMMNET_OK;
@@ -237,8 +239,8 @@ static int settle_classes(csv_read *r, gemmnet_dataset *data, gemmnet_error *err
         data->class_names = gn_names_copy(&r->source.allocator, r->given_names, (size_t)r->classes);
         data->classes = r->classes;
         return data->class_names ? GEMMNET_OK
-                                 : gn_fail(err, GEMMNET_E_NOMEM, "%s: out of memory for class names",
-                                           r->source.path);
+                                 : gn_fail(err, GEMMNET_E_NOMEM,
+                                           "%s: out of memory for class names", r->source.path);
     }
     if (r->mode == LABELS_TEXT)
         return settle_text_classes(r, data, err);
@@ -274,7 +276,8 @@ static int read_passes(csv_read *r, gemmnet_dataset *data, gemmnet_error *err)
     status = run_pass(r, err);
     if (status == GEMMNET_OK &&
         (r->rows != rows || r->max_label != max_label || r->names.count != names))
-        status = gn_csv_fail_at(&r->source, err, 0, GEMMNET_E_IO, "the file changed while being read");
+        status =
+            gn_csv_fail_at(&r->source, err, 0, GEMMNET_E_IO, "the file changed while being read");
     return status;
 }
 
@@ -286,7 +289,8 @@ static int load_given_names(csv_read *r, gemmnet_error *err)
         size_t index = 0;
         const char *name = r->given_names[k];
         if (gn_name_table_add(&r->names, name, strlen(name), &index) != GEMMNET_OK)
-            return gn_fail(err, GEMMNET_E_NOMEM, "%s: out of memory for class names", r->source.path);
+            return gn_fail(err, GEMMNET_E_NOMEM, "%s: out of memory for class names",
+                           r->source.path);
         if (index != (size_t)k)
             return gn_fail(err, GEMMNET_E_INVALID, "%s: class name \"%s\" is given twice",
                            r->source.path, name);

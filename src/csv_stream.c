@@ -98,8 +98,8 @@ static int next_row(gemmnet_csv_reader *r, float *x, bool *got, gemmnet_error *e
 }
 
 /* Fills x[max_rows×D] from the stream; an error ends the stream. */
-static int read_block(gemmnet_csv_reader *r, float *x, size_t max_rows, size_t *rows,
-                      gemmnet_error *err)
+static int
+read_block(gemmnet_csv_reader *r, float *x, size_t max_rows, size_t *rows, gemmnet_error *err)
 {
     while (*rows < max_rows && !r->done) {
         bool got = false;
@@ -116,15 +116,13 @@ static int read_block(gemmnet_csv_reader *r, float *x, size_t max_rows, size_t *
     return GEMMNET_OK;
 }
 
-GEMMNET_API int gemmnet_csv_reader_read(gemmnet_csv_reader *reader,
-                                        float *x,
-                                        size_t max_rows,
-                                        size_t *rows,
-                                        gemmnet_error *err)
+GEMMNET_API int gemmnet_csv_reader_read(
+    gemmnet_csv_reader *reader, float *x, size_t max_rows, size_t *rows, gemmnet_error *err)
 {
     *rows = 0;
     if (!reader || !x || max_rows == 0)
-        return gn_fail(err, GEMMNET_E_INVALID, "csv reader: a reader and x[max_rows ≥ 1 × D] are required");
+        return gn_fail(err, GEMMNET_E_INVALID,
+                       "csv reader: a reader and x[max_rows ≥ 1 × D] are required");
     locale_t c_locale, caller_locale;
     if (!gn_enter_c_locale(&c_locale, &caller_locale))
         return gn_fail(err, GEMMNET_E_NOMEM, "%s: cannot create the C locale: %s",

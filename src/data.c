@@ -51,6 +51,16 @@ GEMMNET_API int gemmnet_dataset_generate(gemmnet_dataset *data,
                                          const gemmnet_allocator *allocator,
                                          gemmnet_error *err)
 {
+    /* x[n×2] float, y[n] int32 and the double x[n×2] held at once. */
+    size_t needed = 0;
+    if (!gn_mul_size(n, 2 * sizeof(float) + sizeof(int32_t) + 2 * sizeof(double), &needed) ||
+        !gn_fits_in_memory(allocator, needed)) {
+        memset(data, 0, sizeof *data);
+        return gn_fail(err, GEMMNET_E_NOMEM,
+                       "%zu points need %zu bytes at once, more than the %zu bytes of memory "
+                       "this machine has",
+                       n, needed ? needed : SIZE_MAX, gn_physical_memory());
+    }
     int status = gemmnet_dataset_alloc(data, n, 2, allocator, err);
     if (status != GEMMNET_OK)
         return status;
@@ -62,7 +72,8 @@ GEMMNET_API int gemmnet_dataset_generate(gemmnet_dataset *data,
         xd = gn_alloc(&a, bytes);
     if (!xd) {
         gemmnet_dataset_free(data);
-        return gn_fail(err, GEMMNET_E_NOMEM, "cannot allocate %zu points", n);
+        return gn_fail(err, GEMMNET_E_NOMEM, "cannot allocate %zu bytes for %zu points",
+                       2 * n * sizeof(double), n);
     }
     status = gemmnet_generate(kind, n, classes, noise, seed, xd, data->y);
     if (status == GEMMNET_OK) {
@@ -146,7 +157,8 @@ GEMMNET_API int gemmnet_dataset_split(const gemmnet_dataset *data,
     gemmnet_allocator a = gn_allocator_or_default(&data->allocator);
     int32_t *order = gn_alloc(&a, n * sizeof *order);
     if (!order)
-        return gn_fail(err, GEMMNET_E_NOMEM, "cannot allocate a permutation of %zu rows", n);
+        return gn_fail(err, GEMMNET_E_NOMEM, "cannot allocate a permutation of %zu rows (%zu bytes)",
+                       n, n * sizeof *order);
     gemmnet_rng rng;
     gemmnet_rng_seed(&rng, seed);
     for (size_t i = 0; i < n; i++)

@@ -31,10 +31,8 @@ static int check_call(const gemmnet_model *m,
 /* The first layer's input for rows x[rows×D]: x, or its standardised copy
  * in ws->input[R×D]; NULL when a copy is needed but the workspace (a
  * training one) has no room for it. */
-static const float *first_layer_input(const gemmnet_model *m,
-                                      gemmnet_workspace *ws,
-                                      const float *x,
-                                      size_t rows)
+static const float *
+first_layer_input(const gemmnet_model *m, gemmnet_workspace *ws, const float *x, size_t rows)
 {
     if (!m->mean)
         return x;

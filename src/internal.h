@@ -28,6 +28,13 @@ void *gn_alloc(const gemmnet_allocator *a, size_t size);
 void *gn_alloc_zero(const gemmnet_allocator *a, size_t size);
 /* Frees a block from gn_alloc; NULL is allowed. */
 void gn_release(const gemmnet_allocator *a, void *ptr);
+/* The machine's physical memory in bytes; SIZE_MAX when unknown. cgroup
+ * limits are not seen. The default allocator refuses any block above it. */
+size_t gn_physical_memory(void);
+/* False if bytes, needed at once through allocator a (NULL: malloc),
+ * exceed physical memory; a caller's allocator has limits of its own and
+ * always passes. */
+bool gn_fits_in_memory(const gemmnet_allocator *a, size_t bytes);
 /* *out = a·b; false if that overflows size_t. */
 bool gn_mul_size(size_t a, size_t b, size_t *out);
 /* *out = a + b; false if that overflows size_t. */
@@ -323,5 +330,27 @@ int gn_model_save_with(const gemmnet_model *m,
                        const char *path,
                        const gn_file_ops *ops,
                        gemmnet_error *err);
+
+/* A run of bytes (not owned). */
+typedef struct gn_span {
+    const unsigned char *bytes;
+    size_t size;
+} gn_span;
+
+/* Saves m with a training-state section (a checkpoint), atomically like
+ * gemmnet_model_save; ops NULL for the real calls. */
+int gn_model_save_state(const gemmnet_model *m,
+                        gn_span state,
+                        const char *path,
+                        const gn_file_ops *ops,
+                        gemmnet_error *err);
+/* Loads a model file and a copy of its training state (*state NULL and
+ * *state_size 0 when it has none; release *state with the allocator). */
+int gn_model_load_state(const char *path,
+                        const gemmnet_allocator *allocator,
+                        gemmnet_model **model,
+                        unsigned char **state,
+                        size_t *state_size,
+                        gemmnet_error *err);
 
 #endif /* GEMMNET_INTERNAL_H */

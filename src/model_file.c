@@ -107,11 +107,36 @@ static int replace_file(const gn_file_ops *ops,
         failed = -1, step = "rename", error = errno;
     if (failed) {
         unlink(temp);
-        return gn_fail(err, GEMMNET_E_IO, "%s: %s failed: %s (the previous file, if any, is unchanged)",
-                       path, step, strerror(error));
+        return gn_fail(err, GEMMNET_E_IO,
+                       "%s: %s failed: %s (the previous file, if any, is unchanged)", path, step,
+                       strerror(error));
     }
     sync_directory(path, temp, temp_size);
     return GEMMNET_OK;
+}
+
+int gn_model_save_state(const gemmnet_model *m,
+                        gn_span state,
+                        const char *path,
+                        const gn_file_ops *ops,
+                        gemmnet_error *err)
+{
+    if (!m || !path || !path[0])
+        return gn_fail(err, GEMMNET_E_INVALID, "save: a model and a path are required");
+    const gemmnet_allocator *a = &m->allocator;
+    size_t size = gn_model_encoded_size(m, state.size), temp_size = strlen(path) + 64;
+    unsigned char *bytes = gn_alloc(a, size);
+    char *temp = gn_alloc(a, temp_size);
+    int status = bytes && temp ? GEMMNET_OK
+                               : gn_fail(err, GEMMNET_E_NOMEM,
+                                         "%s: cannot allocate %zu bytes to save", path, size);
+    if (status == GEMMNET_OK)
+        status = gn_model_encode(m, state.bytes, state.size, bytes, size, err);
+    if (status == GEMMNET_OK)
+        status = replace_file(ops ? ops : &real_ops, path, bytes, size, temp, temp_size, err);
+    gn_release(a, bytes);
+    gn_release(a, temp);
+    return status;
 }
 
 int gn_model_save_with(const gemmnet_model *m,
@@ -119,22 +144,7 @@ int gn_model_save_with(const gemmnet_model *m,
                        const gn_file_ops *ops,
                        gemmnet_error *err)
 {
-    if (!m || !path || !path[0])
-        return gn_fail(err, GEMMNET_E_INVALID, "save: a model and a path are required");
-    const gemmnet_allocator *a = &m->allocator;
-    size_t size = gemmnet_model_file_size(m), temp_size = strlen(path) + 64;
-    unsigned char *bytes = gn_alloc(a, size);
-    char *temp = gn_alloc(a, temp_size);
-    int status = bytes && temp ? GEMMNET_OK
-                               : gn_fail(err, GEMMNET_E_NOMEM, "%s: cannot allocate %zu bytes to save",
-                                         path, size);
-    if (status == GEMMNET_OK)
-        status = gemmnet_model_save_buffer(m, bytes, size, err);
-    if (status == GEMMNET_OK)
-        status = replace_file(ops ? ops : &real_ops, path, bytes, size, temp, temp_size, err);
-    gn_release(a, bytes);
-    gn_release(a, temp);
-    return status;
+    return gn_model_save_state(m, (gn_span){NULL, 0}, path, ops, err);
 }
 
 GEMMNET_API int gemmnet_model_save(const gemmnet_model *model, const char *path, gemmnet_error *err)
@@ -175,7 +185,8 @@ static int read_model_bytes(int fd,
 {
     unsigned char *bytes = gn_alloc(a, size + 1);
     if (!bytes)
-        return gn_fail(err, GEMMNET_E_NOMEM, "%s: cannot allocate %zu bytes to read it", path, size);
+        return gn_fail(err, GEMMNET_E_NOMEM, "%s: cannot allocate %zu bytes to read it", path,
+                       size);
     memcpy(bytes, prefix, got);
     size_t rest = 0;
     /* One byte more than expected, to notice a file that grew. */
@@ -193,8 +204,12 @@ static int read_model_bytes(int fd,
 
 /* Size checks that need no allocation: the prefix, then the declared size
  * against the file's actual size. */
-static int check_file_size(const char *path, const unsigned char *prefix, size_t got,
-                           off_t actual, size_t *size, gemmnet_error *err)
+static int check_file_size(const char *path,
+                           const unsigned char *prefix,
+                           size_t got,
+                           off_t actual,
+                           size_t *size,
+                           gemmnet_error *err)
 {
     uint64_t declared = 0;
     gemmnet_error detail = {0};
@@ -203,8 +218,8 @@ static int check_file_size(const char *path, const unsigned char *prefix, size_t
         return gn_fail(err, status, "%s: %s", path, detail.message);
     if ((uint64_t)actual < declared)
         return gn_fail(err, GEMMNET_E_TRUNCATED,
-                       "%s: the file is truncated: %lld bytes of the %llu its header declares", path,
-                       (long long)actual, (unsigned long long)declared);
+                       "%s: the file is truncated: %lld bytes of the %llu its header declares",
+                       path, (long long)actual, (unsigned long long)declared);
     if ((uint64_t)actual > declared)
         return gn_fail(err, GEMMNET_E_FORMAT, "%s: %llu stray bytes follow the model's %llu bytes",
                        path, (unsigned long long)((uint64_t)actual - declared),
@@ -216,11 +231,46 @@ static int check_file_size(const char *path, const unsigned char *prefix, size_t
     return GEMMNET_OK;
 }
 
+/* Where a loaded file's training state goes: a copy (made with the
+ * model's allocator), or nowhere. */
+typedef struct state_copy {
+    unsigned char **bytes;
+    size_t *size;
+} state_copy;
+
+/* Decodes bytes[size] (a whole file) and copies its training state. */
+static int decode_file(const char *path,
+                       const unsigned char *bytes,
+                       size_t size,
+                       const gemmnet_allocator *a,
+                       gemmnet_model **out,
+                       state_copy copy,
+                       gemmnet_error *err)
+{
+    gemmnet_error detail = {0};
+    gn_span state = {NULL, 0};
+    int status = gn_model_decode(bytes, size, a, out, copy.bytes ? &state : NULL, &detail);
+    if (status != GEMMNET_OK)
+        return gn_fail(err, status, "%s: %s", path, detail.message);
+    if (!copy.bytes || !state.size)
+        return GEMMNET_OK;
+    *copy.bytes = gn_alloc(a, state.size);
+    if (!*copy.bytes) {
+        gemmnet_model_destroy(*out);
+        *out = NULL;
+        return gn_fail(err, GEMMNET_E_NOMEM, "%s: cannot allocate its training state", path);
+    }
+    memcpy(*copy.bytes, state.bytes, state.size);
+    *copy.size = state.size;
+    return GEMMNET_OK;
+}
+
 /* Reads and decodes an open regular file. */
 static int load_open_file(int fd,
                           const char *path,
                           const gemmnet_allocator *a,
                           gemmnet_model **out,
+                          state_copy copy,
                           gemmnet_error *err)
 {
     struct stat st;
@@ -239,18 +289,16 @@ static int load_open_file(int fd,
         status = read_model_bytes(fd, path, prefix, got, size, a, &bytes, err);
     if (status != GEMMNET_OK)
         return status;
-    gemmnet_error detail = {0};
-    status = gemmnet_model_load_buffer(bytes, size, a, out, &detail);
-    if (status != GEMMNET_OK)
-        gn_fail(err, status, "%s: %s", path, detail.message);
+    status = decode_file(path, bytes, size, a, out, copy, err);
     gn_release(a, bytes);
     return status;
 }
 
-GEMMNET_API int gemmnet_model_load(const char *path,
-                                   const gemmnet_allocator *allocator,
-                                   gemmnet_model **model,
-                                   gemmnet_error *err)
+static int load_path(const char *path,
+                     const gemmnet_allocator *allocator,
+                     gemmnet_model **model,
+                     state_copy copy,
+                     gemmnet_error *err)
 {
     if (!model || !path)
         return gn_fail(err, GEMMNET_E_INVALID, "load: a path and an output pointer are required");
@@ -259,7 +307,27 @@ GEMMNET_API int gemmnet_model_load(const char *path,
     if (fd < 0)
         return gn_fail(err, GEMMNET_E_IO, "%s: cannot open: %s", path, strerror(errno));
     gemmnet_allocator a = gn_allocator_or_default(allocator);
-    int status = load_open_file(fd, path, &a, model, err);
+    int status = load_open_file(fd, path, &a, model, copy, err);
     close(fd);
     return status;
+}
+
+GEMMNET_API int gemmnet_model_load(const char *path,
+                                   const gemmnet_allocator *allocator,
+                                   gemmnet_model **model,
+                                   gemmnet_error *err)
+{
+    return load_path(path, allocator, model, (state_copy){NULL, NULL}, err);
+}
+
+int gn_model_load_state(const char *path,
+                        const gemmnet_allocator *allocator,
+                        gemmnet_model **model,
+                        unsigned char **state,
+                        size_t *state_size,
+                        gemmnet_error *err)
+{
+    *state = NULL;
+    *state_size = 0;
+    return load_path(path, allocator, model, (state_copy){state, state_size}, err);
 }

@@ -8,7 +8,8 @@
  *   offset        size    field
  *   0             8       magic 89 47 4E 45 54 0D 0A 1A ("\x89GNET\r\n\x1a")
  *   8             4       u32 format version (1)
- *   12            4       u32 flags: bit 0 standardisation, bit 1 class names
+ *   12            4       u32 flags: bit 0 standardisation, bit 1 class names,
+ *                         bit 2 training state (a checkpoint)
  *   16            8       u64 file size in bytes, checksum included
  *   24            4       u32 L, weight layers (1..32)
  *   28            4       u32 reduction (0 sum, 1 mean)
@@ -19,6 +20,9 @@
  *   52+4L         4(L−1)  u32 activation of each hidden layer
  *   H = 48+8L     8D      if bit 0: f32 mean[D], then f32 scale[D]
  *   …             4P      f32 parameters W1 b1 … WL bL, row-major
+ *   …             8 + n   if bit 2: u64 n, then n bytes of training state
+ *                         (optimizer, generator and progress of the run
+ *                         that wrote it; see train_state.c)
  *   …             …       if bit 1: K × (u32 n, n bytes of UTF-8 name)
  *   size − 4      4       u32 CRC-32 (zlib) of bytes [0, size − 4)
  *
@@ -32,6 +36,7 @@
  */
 #include "model_io.h"
 
+#include "bytes.h"
 #include "names.h"
 
 #include <math.h>
@@ -43,49 +48,10 @@ const unsigned char gn_model_magic[8] = {0x89, 'G', 'N', 'E', 'T', '\r', '\n', 0
 /* Bytes before the checksum is checked: magic, version, flags, size. */
 enum { PREFIX_BYTES = GN_MODEL_PREFIX_BYTES, FIXED_HEADER_BYTES = 48, CHECKSUM_BYTES = 4 };
 /* Flag bits. */
-enum { FLAG_STANDARDIZATION = 1u, FLAG_CLASS_NAMES = 2u, KNOWN_FLAGS = 3u };
+enum { FLAG_STANDARDIZATION = 1u, FLAG_CLASS_NAMES = 2u, FLAG_TRAINING_STATE = 4u, KNOWN_FLAGS = 7u };
 /* Widest layer a file may declare: 2^24 (a 2^24 × 2^24 layer is already
  * far beyond memory; anything wider is damage or an attack). */
 #define MAX_FILE_WIDTH (UINT32_C(1) << 24)
-
-/* ---- bytes ------------------------------------------------------------- */
-
-static void put_u32(unsigned char **p, uint32_t v)
-{
-    for (int i = 0; i < 4; i++)
-        *(*p)++ = (unsigned char)(v >> (8 * i));
-}
-
-static void put_u64(unsigned char **p, uint64_t v)
-{
-    for (int i = 0; i < 8; i++)
-        *(*p)++ = (unsigned char)(v >> (8 * i));
-}
-
-static void put_f32(unsigned char **p, float v)
-{
-    uint32_t bits;
-    memcpy(&bits, &v, sizeof bits);
-    put_u32(p, bits);
-}
-
-static uint32_t get_u32(const unsigned char *p)
-{
-    return (uint32_t)p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16 | (uint32_t)p[3] << 24;
-}
-
-static uint64_t get_u64(const unsigned char *p)
-{
-    return (uint64_t)get_u32(p) | (uint64_t)get_u32(p + 4) << 32;
-}
-
-static float get_f32(const unsigned char *p)
-{
-    uint32_t bits = get_u32(p);
-    float v;
-    memcpy(&v, &bits, sizeof v);
-    return v;
-}
 
 /* ---- encoding ---------------------------------------------------------- */
 
@@ -96,17 +62,23 @@ static size_t parameters_offset(const gemmnet_model *m)
     return header + (m->mean ? 8 * (size_t)m->width[0] : 0);
 }
 
-GEMMNET_API size_t gemmnet_model_file_size(const gemmnet_model *model)
+size_t gn_model_encoded_size(const gemmnet_model *model, size_t state_size)
 {
     size_t size = parameters_offset(model) + 4 * model->parameter_count + CHECKSUM_BYTES;
     for (int32_t k = 0; model->class_names && k < model->width[model->layers]; k++)
         size += 4 + strlen(model->class_names[k]);
-    return size;
+    return size + (state_size ? 8 + state_size : 0);
 }
 
-static void encode_header(const gemmnet_model *m, size_t size, unsigned char **p)
+GEMMNET_API size_t gemmnet_model_file_size(const gemmnet_model *model)
 {
-    uint32_t flags = (m->mean ? FLAG_STANDARDIZATION : 0) | (m->class_names ? FLAG_CLASS_NAMES : 0);
+    return gn_model_encoded_size(model, 0);
+}
+
+static void encode_header(const gemmnet_model *m, size_t size, bool state, unsigned char **p)
+{
+    uint32_t flags = (m->mean ? FLAG_STANDARDIZATION : 0) | (m->class_names ? FLAG_CLASS_NAMES : 0) |
+                     (state ? FLAG_TRAINING_STATE : 0);
     memcpy(*p, gn_model_magic, sizeof gn_model_magic);
     *p += sizeof gn_model_magic;
     put_u32(p, GEMMNET_MODEL_FORMAT_VERSION);
@@ -123,13 +95,18 @@ static void encode_header(const gemmnet_model *m, size_t size, unsigned char **p
         put_u32(p, (uint32_t)m->activation[l - 1]);
 }
 
-static void encode_body(const gemmnet_model *m, unsigned char **p)
+static void encode_body(const gemmnet_model *m, const void *state, size_t state_size, unsigned char **p)
 {
     size_t d = (size_t)m->width[0];
     for (size_t j = 0; m->mean && j < 2 * d; j++)
         put_f32(p, m->mean[j]); /* mean[D] then scale[D]: one block */
     for (size_t i = 0; i < m->parameter_count; i++)
         put_f32(p, m->parameters[i]);
+    if (state_size) {
+        put_u64(p, state_size);
+        memcpy(*p, state, state_size);
+        *p += state_size;
+    }
     for (int32_t k = 0; m->class_names && k < m->width[m->layers]; k++) {
         size_t n = strlen(m->class_names[k]);
         put_u32(p, (uint32_t)n);
@@ -138,25 +115,33 @@ static void encode_body(const gemmnet_model *m, unsigned char **p)
     }
 }
 
-GEMMNET_API int gemmnet_model_save_buffer(const gemmnet_model *model,
-                                          void *buffer,
-                                          size_t size,
-                                          gemmnet_error *err)
+int gn_model_encode(const gemmnet_model *model,
+                    const void *state,
+                    size_t state_size,
+                    void *buffer,
+                    size_t size,
+                    gemmnet_error *err)
 {
     if (!model || !buffer)
         return gn_fail(err, GEMMNET_E_INVALID, "save: model and buffer are required");
-    size_t needed = gemmnet_model_file_size(model);
+    size_t needed = gn_model_encoded_size(model, state_size);
     if (size < needed)
-        return gn_fail(err, GEMMNET_E_INVALID, "save: the buffer holds %zu bytes, the model needs %zu",
-                       size, needed);
+        return gn_fail(err, GEMMNET_E_INVALID,
+                       "save: the buffer holds %zu bytes, the model needs %zu", size, needed);
     if (!gn_all_finite(model->parameters, model->parameter_count))
         return gn_fail(err, GEMMNET_E_NONFINITE,
                        "save: the model has NaN or Inf parameters, which a model file cannot hold");
     unsigned char *start = buffer, *p = start;
-    encode_header(model, needed, &p);
-    encode_body(model, &p);
+    encode_header(model, needed, state_size > 0, &p);
+    encode_body(model, state, state_size, &p);
     put_u32(&p, (uint32_t)crc32_z(0, start, needed - CHECKSUM_BYTES));
     return GEMMNET_OK;
+}
+
+GEMMNET_API int
+gemmnet_model_save_buffer(const gemmnet_model *model, void *buffer, size_t size, gemmnet_error *err)
+{
+    return gn_model_encode(model, NULL, 0, buffer, size, err);
 }
 
 /* ---- decoding: the parts ----------------------------------------------- */
@@ -170,9 +155,12 @@ typedef struct file_header {
     int32_t layers;
     int32_t width[GEMMNET_MAX_LAYERS + 1];
     gemmnet_activation activation[GEMMNET_MAX_LAYERS];
-    /* Offsets of the standardisation, the parameters and the names. */
+    /* Offsets of the standardisation, the parameters, the training state
+     * (its bytes, after its u64 length) and the names. */
     uint64_t standardization_at;
     uint64_t parameters_at;
+    uint64_t state_at;
+    uint64_t state_size;
     uint64_t names_at;
     uint64_t parameter_count;
 } file_header;
@@ -196,7 +184,8 @@ int gn_model_check_prefix(const unsigned char *bytes,
                        (unsigned long)version, GEMMNET_MODEL_FORMAT_VERSION);
     *declared = get_u64(bytes + 16);
     if (*declared < FIXED_HEADER_BYTES + 8 + CHECKSUM_BYTES)
-        return gn_fail(err, GEMMNET_E_FORMAT, "the header declares an impossible size of %llu bytes",
+        return gn_fail(err, GEMMNET_E_FORMAT,
+                       "the header declares an impossible size of %llu bytes",
                        (unsigned long long)*declared);
     return GEMMNET_OK;
 }
@@ -233,7 +222,8 @@ static int decode_fixed_fields(const unsigned char *bytes, file_header *h, gemmn
     h->l2 = get_f32(bytes + 32);
     h->parameter_count = get_u64(bytes + 40);
     if (h->flags & ~(uint32_t)KNOWN_FLAGS)
-        return gn_fail(err, GEMMNET_E_VERSION, "unknown feature flags 0x%lx: written by a newer gemmnet?",
+        return gn_fail(err, GEMMNET_E_VERSION,
+                       "unknown feature flags 0x%lx: written by a newer gemmnet?",
                        (unsigned long)h->flags);
     if (layers > GEMMNET_MAX_LAYERS)
         return gn_fail(err, GEMMNET_E_TOO_LARGE, "%lu layers, expected at most %d",
@@ -257,8 +247,9 @@ static int decode_shape(const unsigned char *bytes, file_header *h, gemmnet_erro
     for (int32_t l = 0; l <= h->layers; l++, p += 4) {
         uint32_t w = get_u32(p);
         if (w > MAX_FILE_WIDTH)
-            return gn_fail(err, GEMMNET_E_TOO_LARGE, "layer %d has width %lu, expected at most 2^24",
-                           (int)l, (unsigned long)w);
+            return gn_fail(err, GEMMNET_E_TOO_LARGE,
+                           "layer %d has width %lu, expected at most 2^24", (int)l,
+                           (unsigned long)w);
         if (w == 0 || (l == h->layers && w < 2))
             return gn_fail(err, GEMMNET_E_FORMAT, "layer %d has width %lu, expected at least %d",
                            (int)l, (unsigned long)w, l == h->layers ? 2 : 1);
@@ -274,9 +265,21 @@ static int decode_shape(const unsigned char *bytes, file_header *h, gemmnet_erro
     return GEMMNET_OK;
 }
 
+/* The training state's u64 length right after the parameters: it must
+ * leave room for the checksum; the names (if any) follow it. */
+static int decode_state_extent(const unsigned char *bytes, file_header *h, gemmnet_error *err)
+{
+    h->state_at = h->names_at + 8;
+    uint64_t room = h->size - CHECKSUM_BYTES - h->names_at;
+    if (room < 8 || (h->state_size = get_u64(bytes + h->names_at)) > room - 8 || h->state_size == 0)
+        return gn_fail(err, GEMMNET_E_FORMAT, "the training state section does not fit in the file");
+    h->names_at = h->state_at + h->state_size;
+    return GEMMNET_OK;
+}
+
 /* The parameter count the widths imply, and the sections' offsets; sizes
  * that the file cannot hold are absurd, whatever memory would allow. */
-static int decode_layout(file_header *h, gemmnet_error *err)
+static int decode_layout(const unsigned char *bytes, file_header *h, gemmnet_error *err)
 {
     /* Widths ≤ 2^24 and ≤ 32 layers: the count stays below 2^54. */
     uint64_t count = 0;
@@ -290,6 +293,8 @@ static int decode_layout(file_header *h, gemmnet_error *err)
         return gn_fail(err, GEMMNET_E_TOO_LARGE,
                        "the widths imply %llu parameters, more than the %llu-byte file holds",
                        (unsigned long long)count, (unsigned long long)h->size);
+    if ((h->flags & FLAG_TRAINING_STATE) && decode_state_extent(bytes, h, err) != GEMMNET_OK)
+        return GEMMNET_E_FORMAT;
     if (count != h->parameter_count)
         return gn_fail(err, GEMMNET_E_FORMAT, "the header says %llu parameters, the widths %llu",
                        (unsigned long long)h->parameter_count, (unsigned long long)count);
@@ -305,19 +310,21 @@ static int decode_header(const unsigned char *bytes, file_header *h, gemmnet_err
     int status = decode_fixed_fields(bytes, h, err);
     /* The shape's bytes lie before the checksum: size ≥ 48 + 8L + 4 is
      * checked first. */
-    if (status == GEMMNET_OK && FIXED_HEADER_BYTES + 8 * (uint64_t)h->layers + CHECKSUM_BYTES > h->size)
+    if (status == GEMMNET_OK &&
+        FIXED_HEADER_BYTES + 8 * (uint64_t)h->layers + CHECKSUM_BYTES > h->size)
         status = gn_fail(err, GEMMNET_E_FORMAT, "a %d-layer header does not fit in %llu bytes",
                          (int)h->layers, (unsigned long long)h->size);
     if (status == GEMMNET_OK)
         status = decode_shape(bytes, h, err);
     if (status == GEMMNET_OK)
-        status = decode_layout(h, err);
+        status = decode_layout(bytes, h, err);
     return status;
 }
 
 /* The names section holds exactly K entries of (u32 n, n bytes), each a
  * valid class name; *text = Σ n. */
-static int scan_names(const unsigned char *bytes, const file_header *h, size_t *text, gemmnet_error *err)
+static int
+scan_names(const unsigned char *bytes, const file_header *h, size_t *text, gemmnet_error *err)
 {
     uint64_t at = h->names_at, end = h->size - CHECKSUM_BYTES;
     *text = 0;
@@ -342,7 +349,9 @@ static int scan_names(const unsigned char *bytes, const file_header *h, size_t *
 }
 
 /* Copies the (scanned) names into one allocation, like gn_names_copy. */
-static char **copy_names(const unsigned char *bytes, const file_header *h, size_t text,
+static char **copy_names(const unsigned char *bytes,
+                         const file_header *h,
+                         size_t text,
                          const gemmnet_allocator *a)
 {
     size_t k = (size_t)h->width[h->layers];
@@ -363,8 +372,8 @@ static char **copy_names(const unsigned char *bytes, const file_header *h, size_
     return names;
 }
 
-static int decode_names(const unsigned char *bytes, const file_header *h, gemmnet_model *m,
-                        gemmnet_error *err)
+static int
+decode_names(const unsigned char *bytes, const file_header *h, gemmnet_model *m, gemmnet_error *err)
 {
     size_t text = 0;
     int status = scan_names(bytes, h, &text, err);
@@ -382,7 +391,9 @@ static int decode_names(const unsigned char *bytes, const file_header *h, gemmne
 }
 
 /* mean[D] and scale[D]: finite, scale > 0. */
-static int decode_standardization(const unsigned char *bytes, const file_header *h, gemmnet_model *m,
+static int decode_standardization(const unsigned char *bytes,
+                                  const file_header *h,
+                                  gemmnet_model *m,
                                   gemmnet_error *err)
 {
     size_t d = (size_t)h->width[0];
@@ -401,7 +412,9 @@ static int decode_standardization(const unsigned char *bytes, const file_header 
     return GEMMNET_OK;
 }
 
-static int decode_parameters(const unsigned char *bytes, const file_header *h, gemmnet_model *m,
+static int decode_parameters(const unsigned char *bytes,
+                             const file_header *h,
+                             gemmnet_model *m,
                              gemmnet_error *err)
 {
     const unsigned char *p = bytes + h->parameters_at;
@@ -445,6 +458,24 @@ static int build_model(const unsigned char *bytes,
     return GEMMNET_OK;
 }
 
+int gn_model_decode(const unsigned char *bytes,
+                    size_t size,
+                    const gemmnet_allocator *allocator,
+                    gemmnet_model **model,
+                    gn_span *state,
+                    gemmnet_error *err)
+{
+    int status = check_size_and_checksum(bytes, size, err);
+    file_header h = {0};
+    if (status == GEMMNET_OK)
+        status = decode_header(bytes, &h, err);
+    if (status == GEMMNET_OK)
+        status = build_model(bytes, &h, allocator, model, err);
+    if (status == GEMMNET_OK && state)
+        *state = (gn_span){h.state_size ? bytes + h.state_at : NULL, (size_t)h.state_size};
+    return status;
+}
+
 GEMMNET_API int gemmnet_model_load_buffer(const void *bytes,
                                           size_t size,
                                           const gemmnet_allocator *allocator,
@@ -457,12 +488,5 @@ GEMMNET_API int gemmnet_model_load_buffer(const void *bytes,
     if (!bytes && size > 0)
         return gn_fail(err, GEMMNET_E_INVALID, "load: bytes must not be NULL");
     static const unsigned char empty[1];
-    const unsigned char *b = bytes ? bytes : empty;
-    int status = check_size_and_checksum(b, size, err);
-    file_header h = {0};
-    if (status == GEMMNET_OK)
-        status = decode_header(b, &h, err);
-    if (status == GEMMNET_OK)
-        status = build_model(b, &h, allocator, model, err);
-    return status;
+    return gn_model_decode(bytes ? bytes : empty, size, allocator, model, NULL, err);
 }

@@ -20,4 +20,24 @@ int gn_model_check_prefix(const unsigned char *bytes,
                           uint64_t *declared /* OUT */,
                           gemmnet_error *err);
 
+/* Bytes of a model file holding the model and state_size bytes of
+ * training state (0 for none). */
+size_t gn_model_encoded_size(const gemmnet_model *model, size_t state_size);
+/* Encodes model and an optional training-state blob into buffer[size]. */
+int gn_model_encode(const gemmnet_model *model,
+                    const void *state,
+                    size_t state_size,
+                    void *buffer,
+                    size_t size,
+                    gemmnet_error *err);
+/* Checks and decodes a whole file's bytes into a model; state (if not
+ * NULL) receives where the training state lies in bytes ({NULL, 0} when
+ * the file has none). */
+int gn_model_decode(const unsigned char *bytes,
+                    size_t size,
+                    const gemmnet_allocator *allocator,
+                    gemmnet_model **model,
+                    gn_span *state,
+                    gemmnet_error *err);
+
 #endif /* GEMMNET_MODEL_IO_H */

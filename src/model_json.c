@@ -24,8 +24,8 @@
 #include <string.h>
 
 /* Names of the activations, indexed by gemmnet_activation. */
-static const char *const activation_names[GEMMNET_ACTIVATION_COUNT] = {"tanh", "relu",
-                                                                       "leaky_relu", "sigmoid"};
+static const char *const activation_names[GEMMNET_ACTIVATION_COUNT] = {"tanh", "relu", "leaky_relu",
+                                                                       "sigmoid"};
 
 /* Widest layer the text may declare, as in model files: 2^24. */
 #define MAX_JSON_WIDTH (1L << 24)
@@ -116,8 +116,9 @@ GEMMNET_API int gemmnet_model_write_json(const gemmnet_model *model, FILE *file,
     if (!model || !file)
         return gn_fail(err, GEMMNET_E_INVALID, "write_json: a model and a file are required");
     if (!gn_all_finite(model->parameters, model->parameter_count))
-        return gn_fail(err, GEMMNET_E_NONFINITE, "the model has NaN or Inf parameters, which JSON "
-                                                 "cannot hold");
+        return gn_fail(err, GEMMNET_E_NONFINITE,
+                       "the model has NaN or Inf parameters, which JSON "
+                       "cannot hold");
     locale_t c_locale, caller_locale;
     if (!gn_enter_c_locale(&c_locale, &caller_locale))
         return gn_fail(err, GEMMNET_E_NOMEM, "cannot create the C locale: %s", strerror(errno));
@@ -263,8 +264,10 @@ static int escape(json_parser *j, char *out, size_t *n)
         return GEMMNET_OK;
     }
     unsigned long u = 0;
-    if (c != 'u')
-        return fail(j, GEMMNET_E_PARSE, "unknown escape '\\%c'", c ? c : '0');
+    if (c != 'u' && (unsigned char)c > 0x20 && (unsigned char)c < 0x7f)
+        return fail(j, GEMMNET_E_PARSE, "unknown escape '\\%c'", c);
+    if (c != 'u') /* a control or non-ASCII byte must not break the message's line */
+        return fail(j, GEMMNET_E_PARSE, "unknown escape: byte 0x%02x after '\\'", (unsigned char)c);
     int status = unicode_escape(j, &u);
     if (status == GEMMNET_OK)
         put_utf8(out, n, u);
@@ -390,9 +393,9 @@ static int parse_floats(json_parser *j, float *v, size_t count)
     int status = expect(j, '[');
     for (size_t i = 0; i < count && status == GEMMNET_OK; i++) {
         if (i > 0 && (status = expect(j, ',')) != GEMMNET_OK)
-            return accept(j, ']') ? fail(j, GEMMNET_E_PARSE, "expected %zu values, found %zu",
-                                         count, i)
-                                  : status;
+            return accept(j, ']')
+                       ? fail(j, GEMMNET_E_PARSE, "expected %zu values, found %zu", count, i)
+                       : status;
         status = parse_float(j, v + i);
     }
     if (status == GEMMNET_OK && !accept(j, ']'))
@@ -507,8 +510,8 @@ static int parse_shape(json_parser *j, json_shape *s)
 /* Creates the model once its shape is known. Each parameter needs at
  * least two characters of text ("0,"), so a shape implying more than the
  * text can hold is absurd and is refused before allocating anything. */
-static int create_model(json_parser *j, const json_shape *s, const gemmnet_allocator *a,
-                        gemmnet_model **out)
+static int
+create_model(json_parser *j, const json_shape *s, const gemmnet_allocator *a, gemmnet_model **out)
 {
     uint64_t count = 0;
     for (int32_t l = 1; l <= s->layers; l++)
@@ -555,7 +558,8 @@ static int parse_standardization(json_parser *j, gemmnet_model *m)
         return status;
     m->mean = gn_alloc(&m->allocator, 2 * d * sizeof(float));
     if (!m->mean)
-        return gn_fail(j->err, GEMMNET_E_NOMEM, "cannot allocate %zu standardisation values", 2 * d);
+        return gn_fail(j->err, GEMMNET_E_NOMEM, "cannot allocate %zu standardisation values",
+                       2 * d);
     m->scale = m->mean + d;
     if ((status = expect(j, '{')) == GEMMNET_OK && (status = expect_key(j, "mean")) == GEMMNET_OK)
         status = parse_floats(j, m->mean, d);

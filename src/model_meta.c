@@ -58,7 +58,8 @@ GEMMNET_API int gemmnet_model_set_standardization(gemmnet_model *model,
         /* 2D floats: D ≤ INT32_MAX, so this cannot overflow size_t. */
         block = gn_alloc(&model->allocator, 2 * d * sizeof(float));
         if (!block)
-            return gn_fail(err, GEMMNET_E_NOMEM, "cannot allocate %zu standardisation values", 2 * d);
+            return gn_fail(err, GEMMNET_E_NOMEM, "cannot allocate %zu standardisation values",
+                           2 * d);
         memcpy(block, mean, d * sizeof(float));
         memcpy(block + d, scale, d * sizeof(float));
     }
@@ -78,9 +79,8 @@ GEMMNET_API const float *gemmnet_model_scale(const gemmnet_model *model)
     return model->scale;
 }
 
-GEMMNET_API int gemmnet_model_set_class_names(gemmnet_model *model,
-                                              const char *const *names,
-                                              gemmnet_error *err)
+GEMMNET_API int
+gemmnet_model_set_class_names(gemmnet_model *model, const char *const *names, gemmnet_error *err)
 {
     size_t k = (size_t)model->width[model->layers];
     char **copy = NULL;

@@ -80,7 +80,8 @@ int gn_check_class_names(const gemmnet_allocator *a,
                          gemmnet_error *err)
 {
     for (size_t i = 0; i < count; i++) {
-        const char *problem = names[i] ? gn_class_name_problem(names[i], strlen(names[i])) : "is NULL";
+        const char *problem =
+            names[i] ? gn_class_name_problem(names[i], strlen(names[i])) : "is NULL";
         if (problem)
             return gn_fail(err, GEMMNET_E_INVALID, "class name %zu %s", i, problem);
     }
@@ -163,8 +164,12 @@ bool gn_name_table_find(const gn_name_table *t, const char *text, size_t length,
 
 /* Makes *buffer[*capacity elements of size] hold at least needed: the
  * allocator has no realloc, so this allocates double and copies. */
-static int reserve(const gemmnet_allocator *a, void **buffer, size_t *capacity, size_t size,
-                   size_t used, size_t needed)
+static int reserve(const gemmnet_allocator *a,
+                   void **buffer,
+                   size_t *capacity,
+                   size_t size,
+                   size_t used,
+                   size_t needed)
 {
     if (needed <= *capacity)
         return GEMMNET_OK;
@@ -213,8 +218,8 @@ int gn_name_table_add(gn_name_table *t, const char *text, size_t length, size_t 
     if (t->count + 1 > t->slot_count / 2)
         status = grow_slots(t);
     if (status == GEMMNET_OK)
-        status = reserve(&t->allocator, (void **)&t->offsets, &t->offsets_capacity,
-                         sizeof(size_t), t->count, t->count + 1);
+        status = reserve(&t->allocator, (void **)&t->offsets, &t->offsets_capacity, sizeof(size_t),
+                         t->count, t->count + 1);
     if (status == GEMMNET_OK && !gn_add_size(t->bytes_used, length + 1, &needed))
         status = GEMMNET_E_OVERFLOW;
     if (status == GEMMNET_OK)

@@ -27,29 +27,43 @@ size_t gn_auto_block_rows(const gemmnet_model *m, size_t rows_total)
     return rows ? rows : 1;
 }
 
-/* Floats the workspace needs for block_rows rows, with 16-float padding
- * per sub-buffer; false on overflow. */
-static bool workspace_floats(const gemmnet_model *m, size_t rows, bool with_delta, size_t *out)
+/* Adds a [rows×width] sub-buffer, padded to 16 floats, to *total; false
+ * on overflow. */
+static bool add_buffer(size_t rows, size_t width, size_t *total)
 {
-    size_t total = 0, part;
-    for (int32_t l = 1; l <= m->layers; l++) {
-        if (!gn_mul_size(rows, (size_t)m->width[l], &part) || !gn_add_size(part, 15, &part) ||
-            !gn_add_size(total, round_up16(part), &total))
-            return false;
-    }
-    /* Then the backward pass's dA[R×max width], or inference's input[R×D]. */
-    size_t last = with_delta ? (m->layers > 1 ? (size_t)m->max_width : 0) : (size_t)m->width[0];
-    if (last > 0) {
-        if (!gn_mul_size(rows, last, &part) || !gn_add_size(part, 15, &part) ||
-            !gn_add_size(total, round_up16(part), &total))
-            return false;
-    }
-    *out = total;
-    return gn_mul_size(total, sizeof(float), &part);
+    size_t part;
+    return gn_mul_size(rows, width, &part) && gn_add_size(part, 15, &part) &&
+           gn_add_size(*total, round_up16(part), total);
 }
 
-/* Points act[] and delta (or input) into ws->block. */
-static void carve_workspace(gemmnet_workspace *ws, size_t rows, bool with_delta)
+/* Floats the workspace needs for block_rows rows: every layer's
+ * activations, the backward pass's dA[R×max width] (with_delta), and the
+ * standardised input block input[R×D] (with_input); false on overflow. */
+static bool workspace_floats(const gemmnet_model *m,
+                             size_t rows,
+                             bool with_delta,
+                             bool with_input,
+                             size_t *out)
+{
+    size_t total = 0, bytes;
+    for (int32_t l = 1; l <= m->layers; l++)
+        if (!add_buffer(rows, (size_t)m->width[l], &total))
+            return false;
+    if (with_delta && m->layers > 1 && !add_buffer(rows, (size_t)m->max_width, &total))
+        return false;
+    if (with_input && !add_buffer(rows, (size_t)m->width[0], &total))
+        return false;
+    *out = total;
+    return gn_mul_size(total, sizeof(float), &bytes);
+}
+
+/* Points act[], delta and input into ws->block (laid out as
+ * workspace_floats counts them for m). */
+static void carve_workspace(gemmnet_workspace *ws,
+                            const gemmnet_model *m,
+                            size_t rows,
+                            bool with_delta,
+                            bool with_input)
 {
     float *next = ws->block;
     for (int32_t l = 1; l <= ws->layers; l++) {
@@ -57,7 +71,8 @@ static void carve_workspace(gemmnet_workspace *ws, size_t rows, bool with_delta)
         next += round_up16(rows * (size_t)ws->width[l]);
     }
     ws->delta = with_delta && ws->layers > 1 ? next : NULL;
-    ws->input = with_delta ? NULL : next;
+    next += ws->delta ? round_up16(rows * (size_t)m->max_width) : 0;
+    ws->input = with_input ? next : NULL;
 }
 
 int gn_workspace_create(const gemmnet_model *m,
@@ -68,9 +83,12 @@ int gn_workspace_create(const gemmnet_model *m,
                         gemmnet_error *err)
 {
     *out = NULL;
+    /* Inference always standardises into input[]; training only when the
+     * model carries a standardisation (its data is then raw). */
+    bool with_input = !with_delta || m->mean;
     size_t floats;
     if (block_rows == 0 || block_rows > INT32_MAX ||
-        !workspace_floats(m, block_rows, with_delta, &floats))
+        !workspace_floats(m, block_rows, with_delta, with_input, &floats))
         return gn_fail(err, GEMMNET_E_OVERFLOW, "a workspace of %zu rows is too large", block_rows);
     gemmnet_allocator a = gn_allocator_or_default(allocator);
     gemmnet_workspace *ws = gn_alloc_zero(&a, sizeof *ws);
@@ -86,7 +104,7 @@ int gn_workspace_create(const gemmnet_model *m,
     ws->block = block;
     ws->layers = m->layers;
     memcpy(ws->width, m->width, sizeof ws->width);
-    carve_workspace(ws, block_rows, with_delta);
+    carve_workspace(ws, m, block_rows, with_delta, with_input);
     *out = ws;
     return GEMMNET_OK;
 }

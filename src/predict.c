@@ -37,10 +37,8 @@ static int check_call(const gemmnet_model *m, const gemmnet_workspace *ws, const
  * standardisation its transformed copy in ws->input[R×D]. Returns NULL
  * when the model needs the copy but the workspace (a training one) has
  * no room for it. */
-static const float *first_layer_input(const gemmnet_model *m,
-                                      gemmnet_workspace *ws,
-                                      const float *x,
-                                      size_t rows)
+static const float *
+first_layer_input(const gemmnet_model *m, gemmnet_workspace *ws, const float *x, size_t rows)
 {
     if (!m->mean)
         return x;

@@ -6,12 +6,8 @@
 #include <math.h>
 #include <string.h>
 
-void gn_standardize_rows(float *out,
-                         const float *x,
-                         size_t rows,
-                         size_t d,
-                         const float *mean,
-                         const float *scale)
+void gn_standardize_rows(
+    float *out, const float *x, size_t rows, size_t d, const float *mean, const float *scale)
 {
     /* out[i×D + j] = (x[i×D + j] − mean[j]) / scale[j]; a division rather
      * than a multiplication by 1/scale, so the result is correctly rounded
@@ -67,10 +63,10 @@ static void feature_statistics(const gemmnet_dataset *data, double *sum, float *
     }
 }
 
-GEMMNET_API int gemmnet_dataset_standardize(gemmnet_dataset *data,
-                                            float *mean,
-                                            float *scale,
-                                            gemmnet_error *err)
+GEMMNET_API int gemmnet_dataset_statistics(const gemmnet_dataset *data,
+                                           float *mean,
+                                           float *scale,
+                                           gemmnet_error *err)
 {
     int status = check_data(data, err);
     if (status != GEMMNET_OK)
@@ -87,7 +83,14 @@ GEMMNET_API int gemmnet_dataset_standardize(gemmnet_dataset *data,
         return gn_fail(err, GEMMNET_E_NOMEM, "cannot allocate %zu sums", data->features);
     feature_statistics(data, sum, mean, scale);
     gn_release(&a, sum);
-    return apply(data, mean, scale, err);
+    return GEMMNET_OK;
+}
+
+GEMMNET_API int
+gemmnet_dataset_standardize(gemmnet_dataset *data, float *mean, float *scale, gemmnet_error *err)
+{
+    int status = gemmnet_dataset_statistics(data, mean, scale, err);
+    return status == GEMMNET_OK ? apply(data, mean, scale, err) : status;
 }
 
 GEMMNET_API int gemmnet_dataset_apply_standardization(gemmnet_dataset *data,

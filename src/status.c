@@ -27,6 +27,15 @@ GEMMNET_API const char *gemmnet_strerror(int status)
     }
 }
 
+/* Messages are one line whatever their arguments hold (a path or a quoted
+ * field with a newline, a stray control byte): those bytes become '?'. */
+static void keep_one_line(char *message)
+{
+    for (unsigned char *c = (unsigned char *)message; *c; c++)
+        if (*c < 0x20 || *c == 0x7f)
+            *c = '?';
+}
+
 int gn_fail(gemmnet_error *err, int status, const char *format, ...)
 {
     if (err) {
@@ -35,6 +44,7 @@ int gn_fail(gemmnet_error *err, int status, const char *format, ...)
         err->status = status;
         vsnprintf(err->message, sizeof err->message, format, args);
         va_end(args);
+        keep_one_line(err->message);
     }
     return status;
 }

@@ -1,7 +1,7 @@
 /* Training: epochs of full-batch or minibatch updates in cache-sized row
  * blocks, learning-rate schedules, progress reports, validation with early
  * stopping, and non-finite detection. */
-#include "internal.h"
+#include "trainer.h"
 
 #include <math.h>
 #include <string.h>
@@ -71,53 +71,12 @@ static int check_options(const gemmnet_train_options *o, gemmnet_error *err)
     return check_optimizer(o, err);
 }
 
-struct gemmnet_trainer {
-    /* Allocator of everything below. */
-    gemmnet_allocator allocator;
-    /* The model being trained and its data (caller-owned). */
-    gemmnet_model *model;
-    const gemmnet_dataset *data;
-    /* A copy of the caller's settings. */
-    gemmnet_train_options options;
-    /* Rows over all processes, and the global index of this process's
-     * first row (N and 0 without a collective). */
-    size_t global_rows;
-    size_t first_row;
-    /* Global rows per update: global_rows for full batch. */
-    size_t batch_rows;
-    /* Forward/backward buffers for block_rows ≤ batch_rows rows. */
-    gemmnet_workspace *workspace;
-    /* One float allocation carved into: grad[P] (∇ in the parameter
-     * layout), state[S] (optimizer), best[P] (weights at the best
-     * validation loss, with patience), batch_x[B×D] (gathered minibatch). */
-    float *floats;
-    float *grad;
-    float *state;
-    float *best;
-    float *batch_x;
-    /* One int allocation: batch_y[B] and order[N] (the epoch's permutation
-     * of all global rows); NULL for full batch. */
-    int32_t *ints;
-    int32_t *batch_y;
-    int32_t *order;
-    /* Minibatch shuffles. */
-    gemmnet_rng rng;
-    /* Updates applied so far (Adam's t). */
-    int64_t steps;
-    /* Epochs completed. */
-    int32_t epochs_done;
-    /* Early stopping: best validation loss, its epoch, epochs since. */
-    double best_loss;
-    int32_t best_epoch;
-    int32_t since_best;
-    int stopped_early;
-};
 
 /* Sizes of the carved float block; false on overflow. */
 static bool float_block_size(const gemmnet_trainer *t, size_t *out)
 {
-    size_t p = t->model->parameter_count, total = p, part;
-    total += gn_optimizer_state_floats(t->options.optimizer, p); /* ≤ 3P, checked by layout */
+    size_t p = t->model->parameter_count, total = 2 * p, part; /* grad, previous */
+    total += gn_optimizer_state_floats(t->options.optimizer, p); /* ≤ 4P, checked by layout */
     if (t->options.patience > 0 && !gn_add_size(total, p, &total))
         return false;
     if (t->batch_rows < t->global_rows) {
@@ -133,11 +92,26 @@ static void carve(gemmnet_trainer *t)
     t->grad = t->floats;
     t->state = s ? t->grad + p : NULL;
     t->best = t->options.patience > 0 ? t->grad + p + s : NULL;
-    t->batch_x = t->grad + p + s + (t->best ? p : 0);
+    t->previous = t->grad + p + s + (t->best ? p : 0);
+    t->batch_x = t->previous + p;
     if (t->ints) {
         t->batch_y = t->ints;
         t->order = t->ints + t->batch_rows;
     }
+}
+
+/* *total = bytes the run holds at once: the data, the model and `buffers`
+ * bytes of training buffers (SIZE_MAX if that overflows). A run that
+ * cannot fit in physical memory is refused before anything is touched. */
+static bool run_fits_in_memory(const gemmnet_trainer *t, size_t buffers, size_t *total)
+{
+    size_t data = 0, model = 0;
+    *total = SIZE_MAX;
+    bool sized = gn_mul_size(t->data->rows, t->data->features + 1, &data) &&
+                 gn_mul_size(data, sizeof(float), &data) &&
+                 gn_mul_size(t->model->parameter_count, sizeof(float), &model) &&
+                 gn_add_size(buffers, data, total) && gn_add_size(*total, model, total);
+    return sized && gn_fits_in_memory(&t->allocator, *total);
 }
 
 static int allocate_buffers(gemmnet_trainer *t, gemmnet_error *err)
@@ -148,6 +122,12 @@ static int allocate_buffers(gemmnet_trainer *t, gemmnet_error *err)
         (minibatch && !gn_mul_size(t->batch_rows + t->global_rows, sizeof(int32_t), &int_bytes)))
         return gn_fail(err, GEMMNET_E_OVERFLOW, "training buffers for %zu parameters overflow",
                        t->model->parameter_count);
+    size_t total = SIZE_MAX;
+    if (float_bytes > SIZE_MAX - int_bytes || !run_fits_in_memory(t, float_bytes + int_bytes, &total))
+        return gn_fail(err, GEMMNET_E_NOMEM,
+                       "training needs %zu bytes at once (data, model and training buffers), "
+                       "more than the %zu bytes of memory this machine has",
+                       total, gn_physical_memory());
     t->floats = gn_alloc_zero(&t->allocator, float_bytes);
     t->ints = minibatch ? gn_alloc(&t->allocator, int_bytes) : NULL;
     if (!t->floats || (minibatch && !t->ints))
@@ -254,10 +234,18 @@ static void batch_gradient(gemmnet_trainer *t, const float *x, const int32_t *y,
                                                                 : (float)(1.0 / (double)batch_rows);
     if (rows == 0)
         memset(t->grad, 0, t->model->parameter_count * sizeof(float));
+    const gemmnet_model *m = t->model;
     for (size_t r = 0; r < rows; r += block) {
         size_t n = rows - r < block ? rows - r : block;
-        gn_forward(t->model, t->workspace, x + r * d, NULL, n);
-        gn_backward(t->model, t->workspace, x + r * d, y + r, n, scale, r > 0, t->grad);
+        const float *xb = x + r * d;
+        /* A model with a standardisation trains on raw rows, standardised
+         * block by block exactly as predict does. */
+        if (m->mean) {
+            gn_standardize_rows(t->workspace->input, xb, n, d, m->mean, m->scale);
+            xb = t->workspace->input;
+        }
+        gn_forward(m, t->workspace, xb, NULL, n);
+        gn_backward(m, t->workspace, xb, y + r, n, scale, r > 0, t->grad);
     }
 }
 
@@ -294,7 +282,19 @@ static int update(gemmnet_trainer *t, gn_update *u, size_t batch, gemmnet_error 
     t->steps++;
     if (u->rule == GEMMNET_OPT_ADAM)
         gn_adam_corrections(&u->adam, t->steps);
+    /* A finite gradient times a huge learning rate can still overflow the
+     * weights; the copy lets the model keep its last finite weights. */
+    size_t bytes = t->model->parameter_count * sizeof(float);
+    memcpy(t->previous, t->model->parameters, bytes);
     gn_optimizer_step(t->model, t->grad, t->state, u);
+    if (!gn_all_finite(t->model->parameters, t->model->parameter_count)) {
+        memcpy(t->model->parameters, t->previous, bytes);
+        return gn_fail(err, GEMMNET_E_NONFINITE,
+                       "epoch %d, batch %zu: the weights are not finite after this update "
+                       "(learning rate too large?); the model keeps the weights from before "
+                       "this update",
+                       (int)t->epochs_done, batch);
+    }
     return GEMMNET_OK;
 }
 
@@ -367,6 +367,24 @@ static int evaluate(gemmnet_trainer *t, const gemmnet_dataset *data, gemmnet_eva
     return GEMMNET_OK;
 }
 
+/* A non-finite loss from finite weights means the logits overflowed, so
+ * the next gradient would be NaN: stop now, with the weights from before
+ * the epoch's last update, rather than report NaN. */
+static int check_losses(gemmnet_trainer *t, const gemmnet_progress *p, bool report,
+                        gemmnet_error *err)
+{
+    bool train_bad = report && !isfinite(p->train.loss);
+    if (!train_bad && !(p->has_validation && !isfinite(p->validation.loss)))
+        return GEMMNET_OK;
+    memcpy(t->model->parameters, t->previous, t->model->parameter_count * sizeof(float));
+    size_t last_batch = (t->global_rows - 1) / t->batch_rows;
+    return gn_fail(err, GEMMNET_E_NONFINITE,
+                   "epoch %d, batch %zu: the %s loss is not finite after this update (learning "
+                   "rate too large, or input values too large?); the model keeps the weights "
+                   "from before this update",
+                   (int)p->epoch, last_batch, train_bad ? "training" : "validation");
+}
+
 /* Validation, early stopping and the progress report after an epoch. */
 static int after_epoch(gemmnet_trainer *t, float learning_rate, gemmnet_error *err)
 {
@@ -383,6 +401,8 @@ static int after_epoch(gemmnet_trainer *t, float learning_rate, gemmnet_error *e
         status = evaluate(t, t->data, &p.train);
     if (status != GEMMNET_OK)
         return gn_fail(err, status, "epoch %d: evaluation failed", (int)epoch);
+    if ((status = check_losses(t, &p, report, err)) != GEMMNET_OK)
+        return status;
     if (report && o->progress(o->progress_context, &p) != 0)
         return gn_fail(err, GEMMNET_E_STOPPED, "training stopped by the progress callback after epoch %d",
                        (int)epoch);
@@ -395,6 +415,9 @@ GEMMNET_API int gemmnet_trainer_run(gemmnet_trainer *trainer, int32_t epochs, ge
 {
     if (!trainer || epochs < 0)
         return gn_fail(err, GEMMNET_E_INVALID, "a trainer and epochs ≥ 0 are required");
+    if (trainer->model->mean && !trainer->workspace->input)
+        return gn_fail(err, GEMMNET_E_INVALID,
+                       "the model's standardisation was set after the trainer was created");
     for (int32_t e = 0; e < epochs && !trainer->stopped_early; e++) {
         gn_update u = epoch_update(trainer);
         int status = run_updates(trainer, &u, err);

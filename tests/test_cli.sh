@@ -92,6 +92,42 @@ expect 2 "--classes applies to spiral and blobs" "$gemmnet" moons --classes 3
 expect 2 "--classes expects" "$gemmnet" spiral --classes 1
 expect 2 "exactly one of --data" "$gemmnet" baseline
 
+# Saving and resuming: a run stopped at 7000 epochs and resumed to 20000
+# saves the same bytes as an uninterrupted one; checkpoints along the way
+# change nothing; a diverged run never replaces a saved model.
+"$gemmnet" train --moons 200 --save "$tmp/full.gnet" --print-every 0 >/dev/null || fail "--save exited $?"
+"$gemmnet" train --moons 200 --epochs 7000 --save "$tmp/part.gnet" --print-every 0 >/dev/null ||
+    fail "--save after 7000 epochs exited $?"
+"$gemmnet" train --moons 200 --resume "$tmp/part.gnet" --epochs 20000 --save "$tmp/part.gnet" \
+    --checkpoint-every 5000 >"$tmp/resumed.txt" || fail "--resume exited $?"
+cmp -s "$tmp/full.gnet" "$tmp/part.gnet" || fail "resumed run differs from the uninterrupted one"
+head -1 "$tmp/resumed.txt" | grep -qx 'Loss after iteration 7000: 0.0713[0-9]*' ||
+    fail "resume did not continue at epoch 7000: $(head -1 "$tmp/resumed.txt")"
+"$gemmnet" predict --model "$tmp/full.gnet" --data "$data/moons200_glibc.csv" >"$tmp/pred.txt" ||
+    fail "predict on a saved (checkpoint) model exited $?"
+[[ $(paste -d, <(tail -n +2 "$data/moons200_glibc.csv" | cut -d, -f3) "$tmp/pred.txt" |
+    awk -F, '$1 == $2' | wc -l) == 195 ]] || fail "the saved model does not predict 195/200"
+cp "$tmp/full.gnet" "$tmp/keep.gnet"
+expect 1 "not finite" "$gemmnet" train --moons 200 --lr 1e30 --save "$tmp/keep.gnet"
+cmp -s "$tmp/full.gnet" "$tmp/keep.gnet" || fail "a diverged run overwrote the saved model"
+expect 2 "drop --lr" "$gemmnet" train --moons 200 --resume "$tmp/part.gnet" --lr 0.1
+expect 1 "trained on 200 rows" "$gemmnet" train --moons 300 --resume "$tmp/part.gnet" --epochs 20001
+expect 1 "bad magic number" "$gemmnet" train --moons 200 --resume "$data/moons200_glibc.csv"
+expect 2 "--checkpoint-every needs --save" "$gemmnet" train --moons 200 --checkpoint-every 10
+
+# Text labels by column name, standardisation stored in the model, the log.
+awk -F, 'NR == 1 { print "label,a,b"; next } { print ($3 ? "inner" : "outer") "," $1 * 1000 "," $2 }' \
+    "$data/moons200_glibc.csv" >"$tmp/named.csv"
+"$gemmnet" train --data "$tmp/named.csv" --label-col label --standardize --hidden 8 --epochs 3000 \
+    --print-every 0 --log "$tmp/log.csv" --log-every 100 --save "$tmp/named.gnet" >"$tmp/named.txt" ||
+    fail "--label-col NAME --standardize exited $?"
+grep -Eq '^accuracy: 0\.9[6-9]' "$tmp/named.txt" || fail "standardised run: $(grep accuracy "$tmp/named.txt")"
+[[ $(head -1 "$tmp/log.csv") == epoch,loss,accuracy,val_loss,val_accuracy && $(wc -l <"$tmp/log.csv") == 31 ]] ||
+    fail "--log-every 100 over 3000 epochs: $(head -2 "$tmp/log.csv")"
+cut -d, -f2,3 "$tmp/named.csv" | "$gemmnet" predict --model "$tmp/named.gnet" --data - | sort | uniq -c |
+    grep -q ' inner$' || fail "predict on raw rows does not print the class names"
+expect 2 "--standardize needs one data file" "$gemmnet" train --data "$tmp/s-%r.csv" --standardize
+
 # Help and version.
 expect 0 "" "$gemmnet" --help
 grep -q 'train' "$tmp/out" || fail "--help does not list train"

@@ -56,15 +56,20 @@ static void write_text(const char *name, const char *text, char *path)
     assert_int_equal(fclose(f), 0);
 }
 
-static int read_text(const char *name, const char *text, const gemmnet_csv_options *options,
-                     gemmnet_dataset *data, gemmnet_error *err)
+static int read_text(const char *name,
+                     const char *text,
+                     const gemmnet_csv_options *options,
+                     gemmnet_dataset *data,
+                     gemmnet_error *err)
 {
     char path[256];
     write_text(name, text, path);
     return gemmnet_dataset_read_csv(data, path, options, NULL, err);
 }
 
-static void expect_read(const char *name, const char *text, const gemmnet_csv_options *options,
+static void expect_read(const char *name,
+                        const char *text,
+                        const gemmnet_csv_options *options,
                         gemmnet_dataset *data)
 {
     gemmnet_error err = {0};
@@ -72,8 +77,11 @@ static void expect_read(const char *name, const char *text, const gemmnet_csv_op
         fail_msg("reading %s failed: %s", name, err.message);
 }
 
-static void expect_failure(const char *name, const char *text, const gemmnet_csv_options *options,
-                           int expected, const char *what)
+static void expect_failure(const char *name,
+                           const char *text,
+                           const gemmnet_csv_options *options,
+                           int expected,
+                           const char *what)
 {
     gemmnet_dataset data;
     gemmnet_error err = {0};
@@ -142,8 +150,9 @@ static void test_integer_labels_stay_integers_without_names(void **state)
     assert_null(data.class_names);
     assert_int_equal(data.classes, 2);
     gemmnet_dataset_free(&data);
-    expect_failure("mixed.csv", "1,2,0\n3,4,one\n", NULL, GEMMNET_E_PARSE,
-                   "mixed.csv:2:3: \"one\" is not a number, expected an integer label as on line 1");
+    expect_failure(
+        "mixed.csv", "1,2,0\n3,4,one\n", NULL, GEMMNET_E_PARSE,
+        "mixed.csv:2:3: \"one\" is not a number, expected an integer label as on line 1");
 }
 
 static void test_bad_text_labels_are_refused_where_they_are(void **state)
@@ -234,7 +243,8 @@ static void test_allocation_failures_with_text_labels_leak_nothing(void **state)
     char path[256], text[4096] = "x,label\n";
     /* Enough distinct names to grow the name table's buffers. */
     for (int i = 0; i < 150; i++)
-        snprintf(text + strlen(text), sizeof text - strlen(text), "%d,class%03d\n", i, (i * 7) % 150);
+        snprintf(text + strlen(text), sizeof text - strlen(text), "%d,class%03d\n", i,
+                 (i * 7) % 150);
     write_text("many.csv", text, path);
     size_t failures = 0;
     for (size_t fail_on = 1;; fail_on++) {
@@ -274,8 +284,13 @@ static FILE *pipe_with(const char *text)
 }
 
 /* Reads all rows of text (D features) through blocks of block rows. */
-static int stream_all(const char *text, size_t d, const gemmnet_csv_options *options, size_t block,
-                      float *x, size_t *rows, gemmnet_error *err)
+static int stream_all(const char *text,
+                      size_t d,
+                      const gemmnet_csv_options *options,
+                      size_t block,
+                      float *x,
+                      size_t *rows,
+                      gemmnet_error *err)
 {
     FILE *f = pipe_with(text);
     gemmnet_csv_reader *r = NULL;
@@ -292,7 +307,8 @@ static void test_stream_reads_rows_with_or_without_a_label_column(void **state)
 {
     (void)state;
     const char *with_label = "a,b,label\n1,2,cat\n\n3,4,dog\r\n5,6,bird\n7,8,x\n9,10,y\n";
-    const char *without = "\xef\xbb\xbf" "1,2\n3,4\n5,6\n7,8\n9,10";
+    const char *without = "\xef\xbb\xbf"
+                          "1,2\n3,4\n5,6\n7,8\n9,10";
     const float expected[] = {1, 2, 3, 4, 5, 6, 7, 8, 9, 10};
     for (size_t block = 1; block <= 6; block++) {
         float x[16];
@@ -329,7 +345,8 @@ static void test_stream_errors_name_file_line_and_column(void **state)
         const char *what;
     } cases[] = {
         {"1,2\n3,x\n", GEMMNET_E_PARSE, "pipe:2:2: \"x\" is not a number"},
-        {"1,2,3,4\n", GEMMNET_E_PARSE, "pipe:1: row has 4 fields, expected 2 (the model's features) or 3"},
+        {"1,2,3,4\n", GEMMNET_E_PARSE,
+         "pipe:1: row has 4 fields, expected 2 (the model's features) or 3"},
         {"1,2\n3,4,5\n", GEMMNET_E_PARSE, "pipe:2: row has 3 fields, expected 2 like line 1"},
         {"1,2\n3,nan\n", GEMMNET_E_NONFINITE, "pipe:2:2: \"nan\" is not finite"},
     };
@@ -439,10 +456,13 @@ static void test_predict_applies_the_model_standardization_to_raw_rows(void **st
     assert_int_equal(gemmnet_predict_proba(carrying, ws, raw.x, n, q), GEMMNET_OK);
     assert_memory_equal(p, q, 2 * n * sizeof *p);
     gemmnet_evaluation a, b, c;
-    assert_int_equal(gemmnet_evaluate(plain, ws, &prepared, 0.01f, GEMMNET_REDUCTION_SUM, &a), GEMMNET_OK);
-    assert_int_equal(gemmnet_evaluate(carrying, ws, &raw, 0.01f, GEMMNET_REDUCTION_SUM, &b), GEMMNET_OK);
-    assert_int_equal(gn_evaluate_prepared(carrying, ws, &prepared, 0.01f, GEMMNET_REDUCTION_SUM, &c),
+    assert_int_equal(gemmnet_evaluate(plain, ws, &prepared, 0.01f, GEMMNET_REDUCTION_SUM, &a),
                      GEMMNET_OK);
+    assert_int_equal(gemmnet_evaluate(carrying, ws, &raw, 0.01f, GEMMNET_REDUCTION_SUM, &b),
+                     GEMMNET_OK);
+    assert_int_equal(
+        gn_evaluate_prepared(carrying, ws, &prepared, 0.01f, GEMMNET_REDUCTION_SUM, &c),
+        GEMMNET_OK);
     assert_true(a.loss == b.loss && a.correct == b.correct && a.loss == c.loss);
     /* The caller's rows are left as they were. */
     assert_true(raw.x[0] != prepared.x[0]);

@@ -593,6 +593,8 @@ static void test_split_is_seeded_disjoint_and_complete(void **state)
         assert_int_equal(seen[i], 1);
     assert_int_equal(gemmnet_dataset_split(&all, 0.3, 5, &c, &d, NULL), GEMMNET_OK);
     assert_memory_equal(b.x, d.x, 3 * sizeof(float));
+    gemmnet_dataset_free(&c);
+    gemmnet_dataset_free(&d);
     gemmnet_error err = {0};
     assert_int_equal(gemmnet_dataset_split(&all, 0.01, 5, &c, &d, &err), GEMMNET_E_INVALID);
     assert_non_null(strstr(err.message, "empty part"));

@@ -137,7 +137,10 @@ static gemmnet_model *sample_model(void)
 {
     int32_t hidden[] = {5, 4};
     gemmnet_activation activations[] = {GEMMNET_ACT_RELU, GEMMNET_ACT_SIGMOID};
-    gemmnet_architecture arch = {.inputs = 3, .classes = 3, .hidden_layers = 2, .hidden = hidden,
+    gemmnet_architecture arch = {.inputs = 3,
+                                 .classes = 3,
+                                 .hidden_layers = 2,
+                                 .hidden = hidden,
                                  .activations = activations};
     gemmnet_model *m = NULL;
     gemmnet_error err = {0};
@@ -250,7 +253,8 @@ static void test_reloaded_model_predicts_bit_identically(void **state)
     unsigned char *bytes = sample_bytes(&size);
     gemmnet_model *m = sample_model(), *loaded = NULL;
     assert_int_equal(gemmnet_model_load_buffer(bytes, size, NULL, &loaded, NULL), GEMMNET_OK);
-    float *x = malloc(n * 3 * sizeof *x), *p = malloc(n * 3 * sizeof *p), *q = malloc(n * 3 * sizeof *q);
+    float *x = malloc(n * 3 * sizeof *x), *p = malloc(n * 3 * sizeof *p),
+          *q = malloc(n * 3 * sizeof *q);
     assert_true(x && p && q);
     for (size_t i = 0; i < 3 * n; i++)
         x[i] = (float)sin(0.37 * (double)i) * 4.0f;
@@ -279,12 +283,12 @@ static void test_header_fields_sit_where_the_format_table_says(void **state)
     unsigned char *b = sample_bytes(&size);
     static const unsigned char magic[8] = {0x89, 'G', 'N', 'E', 'T', '\r', '\n', 0x1a};
     assert_memory_equal(b, magic, 8);
-    assert_int_equal(get_le32(b + 8), 1);   /* version */
-    assert_int_equal(get_le32(b + 12), 3);  /* flags: standardisation | names */
+    assert_int_equal(get_le32(b + 8), 1);  /* version */
+    assert_int_equal(get_le32(b + 12), 3); /* flags: standardisation | names */
     assert_int_equal(get_le32(b + 16), size);
-    assert_int_equal(get_le32(b + 20), 0);  /* size, high half */
-    assert_int_equal(get_le32(b + 24), 3);  /* L */
-    assert_int_equal(get_le32(b + 28), 1);  /* mean */
+    assert_int_equal(get_le32(b + 20), 0);          /* size, high half */
+    assert_int_equal(get_le32(b + 24), 3);          /* L */
+    assert_int_equal(get_le32(b + 28), 1);          /* mean */
     assert_int_equal(get_le32(b + 32), 0x3e000000); /* 0.125f */
     assert_int_equal(get_le32(b + 36), 0);
     size_t p = 3 * 5 + 5 + 5 * 4 + 4 + 4 * 3 + 3;
@@ -313,7 +317,8 @@ static void test_header_fields_sit_where_the_format_table_says(void **state)
 
 /* Loads bytes[size] from memory and, written to a file, from disk: both
  * must fail with expected, leak nothing and leave *model NULL. */
-static void expect_load_failure(const unsigned char *bytes, size_t size, int expected, const char *what)
+static void
+expect_load_failure(const unsigned char *bytes, size_t size, int expected, const char *what)
 {
     char path[256];
     fixture_path(path, sizeof path, "damaged.gnet");
@@ -398,7 +403,7 @@ static void test_other_versions_are_unsupported(void **state)
         expect_load_failure(bytes, size, GEMMNET_E_VERSION, "another version");
     }
     put_le32(bytes + 8, 1);
-    put_le32(bytes + 12, 3 | 4); /* a feature flag this version does not know */
+    put_le32(bytes + 12, 3 | 8); /* a feature flag this version does not know (bit 2 is the training state) */
     reseal(bytes, size);
     expect_load_failure(bytes, size, GEMMNET_E_VERSION, "an unknown flag");
     free(bytes);
@@ -440,7 +445,9 @@ static unsigned char *bare_header(uint32_t d, uint32_t k, uint64_t parameters, s
 
 /* Loads from a file with a counting allocator and checks that nothing
  * bigger than the file itself was ever requested. */
-static void expect_refused_without_allocating(const unsigned char *bytes, size_t size, int expected,
+static void expect_refused_without_allocating(const unsigned char *bytes,
+                                              size_t size,
+                                              int expected,
                                               const char *what)
 {
     expect_load_failure(bytes, size, expected, what);
@@ -739,7 +746,8 @@ static void test_allocation_failure_during_save_leaks_nothing(void **state)
     fixture_path(path, sizeof path, "save_nomem.gnet");
     for (size_t fail_on = 1; fail_on <= 3; fail_on++) {
         int32_t hidden[] = {4};
-        gemmnet_architecture arch = {.inputs = 2, .classes = 2, .hidden_layers = 1, .hidden = hidden};
+        gemmnet_architecture arch = {
+            .inputs = 2, .classes = 2, .hidden_layers = 1, .hidden = hidden};
         counting_allocator counter = {0};
         gemmnet_allocator hooks = {counting_alloc, counting_release, &counter};
         gemmnet_model *m = NULL;
@@ -771,7 +779,8 @@ static void test_metadata_setters_refuse_invalid_values(void **state)
     assert_null(gemmnet_model_class_name(m, 3));
     const float mean[] = {0, 0, 0}, zero[] = {1, 0, 1}, nan_scale[] = {1, NAN, 1};
     assert_int_equal(gemmnet_model_set_standardization(m, mean, zero, &err), GEMMNET_E_INVALID);
-    assert_int_equal(gemmnet_model_set_standardization(m, mean, nan_scale, &err), GEMMNET_E_INVALID);
+    assert_int_equal(gemmnet_model_set_standardization(m, mean, nan_scale, &err),
+                     GEMMNET_E_INVALID);
     assert_int_equal(gemmnet_model_set_standardization(m, mean, NULL, &err), GEMMNET_E_INVALID);
     assert_true(gemmnet_model_scale(m)[2] == 1e6f);
     assert_int_equal(gemmnet_model_set_loss(m, (gemmnet_reduction)7, 0.0f), GEMMNET_E_INVALID);

@@ -55,13 +55,16 @@ static gemmnet_model *sample_model(bool metadata)
 {
     int32_t hidden[] = {4, 2};
     gemmnet_activation activations[] = {GEMMNET_ACT_LEAKY_RELU, GEMMNET_ACT_TANH};
-    gemmnet_architecture arch = {.inputs = 3, .classes = 3, .hidden_layers = 2, .hidden = hidden,
+    gemmnet_architecture arch = {.inputs = 3,
+                                 .classes = 3,
+                                 .hidden_layers = 2,
+                                 .hidden = hidden,
                                  .activations = activations};
     gemmnet_model *m = NULL;
     assert_int_equal(gemmnet_model_create(&arch, NULL, &m, NULL), GEMMNET_OK);
     gemmnet_model_init_tutorial(m, 3);
     float *w = gemmnet_model_weights(m, 1);
-    w[0] = 1.4e-45f;   /* the smallest subnormal */
+    w[0] = 1.4e-45f; /* the smallest subnormal */
     w[1] = -0.0f;
     w[2] = 3.4028235e38f;
     w[3] = 1.17549435e-38f;
@@ -100,7 +103,8 @@ static unsigned char *file_of(const gemmnet_model *m, size_t *size)
 }
 
 /* Reads text; it must give exactly the file of m. */
-static void expect_same_file(const gemmnet_model *m, const char *text, size_t length, const char *what)
+static void
+expect_same_file(const gemmnet_model *m, const char *text, size_t length, const char *what)
 {
     gemmnet_model *read = NULL;
     gemmnet_error err = {0};
@@ -196,7 +200,8 @@ static void test_any_whitespace_and_escaped_names_read_the_same(void **state)
     spaced[n] = '\0';
     expect_same_file(m, spaced, n, "extra whitespace");
     /* The same names spelled with \u escapes, a surrogate pair and \/. */
-    char *escaped = replaced(text, "\"ünïcødé 😀\"", "\"\\u00fcn\\u00efc\\u00f8d\\u00e9 \\ud83d\\ude00\"");
+    char *escaped =
+        replaced(text, "\"ünïcødé 😀\"", "\"\\u00fcn\\u00efc\\u00f8d\\u00e9 \\ud83d\\ude00\"");
     expect_same_file(m, escaped, strlen(escaped), "\\u escapes");
     free(escaped);
     free(spaced);

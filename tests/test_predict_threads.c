@@ -42,8 +42,8 @@ static void *predict_repeatedly(void *argument)
     gemmnet_workspace *ws = NULL;
     float *proba = malloc(ROWS * k * sizeof *proba);
     int32_t *labels = malloc(ROWS * sizeof *labels);
-    job->status = proba && labels ? gemmnet_workspace_create(in->model, NULL, &ws, NULL)
-                                  : GEMMNET_E_NOMEM;
+    job->status =
+        proba && labels ? gemmnet_workspace_create(in->model, NULL, &ws, NULL) : GEMMNET_E_NOMEM;
     for (int r = 0; r < REPEATS && job->status == GEMMNET_OK; r++) {
         job->status = gemmnet_predict_proba(in->model, ws, in->x, ROWS, proba);
         if (job->status == GEMMNET_OK)

@@ -29,8 +29,10 @@ typedef struct settings {
 static int parse(int argc, char **argv, settings *s)
 {
     static const struct option options[] = {
-        {"label-col", required_argument, NULL, 'c'}, {"standardize", no_argument, NULL, 's'},
-        {"hidden", required_argument, NULL, 'H'},    {"epochs", required_argument, NULL, 'e'},
+        {"label-col", required_argument, NULL, 'c'},
+        {"standardize", no_argument, NULL, 's'},
+        {"hidden", required_argument, NULL, 'H'},
+        {"epochs", required_argument, NULL, 'e'},
         {NULL, 0, NULL, 0},
     };
     *s = (settings){.csv = {.label_column = -1}, .hidden = 8, .epochs = 300};
@@ -94,12 +96,15 @@ static int train_and_save(const settings *s, gemmnet_model **model, gemmnet_erro
     if (status == GEMMNET_OK && s->standardize) {
         mean = malloc(data.features * sizeof *mean);
         scale = malloc(data.features * sizeof *scale);
-        status = mean && scale ? gemmnet_dataset_standardize(&data, mean, scale, err)
-                               : GEMMNET_E_NOMEM;
+        status =
+            mean && scale ? gemmnet_dataset_standardize(&data, mean, scale, err) : GEMMNET_E_NOMEM;
     }
-    gemmnet_architecture arch = {.inputs = (int32_t)data.features, .classes = data.classes,
-                                 .hidden_layers = 1, .hidden = &s->hidden};
-    if (status == GEMMNET_OK && (status = gemmnet_model_create(&arch, NULL, model, err)) == GEMMNET_OK)
+    gemmnet_architecture arch = {.inputs = (int32_t)data.features,
+                                 .classes = data.classes,
+                                 .hidden_layers = 1,
+                                 .hidden = &s->hidden};
+    if (status == GEMMNET_OK &&
+        (status = gemmnet_model_create(&arch, NULL, model, err)) == GEMMNET_OK)
         gemmnet_model_init_tutorial(*model, 0);
     gemmnet_train_options o;
     gemmnet_train_options_init(&o);
@@ -138,7 +143,8 @@ int main(int argc, char **argv)
     if (status == GEMMNET_OK)
         status = write_predictions(&s, model, &err);
     if (status != GEMMNET_OK)
-        fprintf(stderr, "train_save: %s\n", err.message[0] ? err.message : gemmnet_strerror(status));
+        fprintf(stderr, "train_save: %s\n",
+                err.message[0] ? err.message : gemmnet_strerror(status));
     gemmnet_model_destroy(model);
     return status == GEMMNET_OK ? 0 : 1;
 }

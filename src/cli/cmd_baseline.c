@@ -24,7 +24,7 @@ static int parse_baseline(int argc, char **argv, data_args *d, double *l2)
         {"l2", required_argument, NULL, 'l'},          {"help", no_argument, NULL, 'h'},
         {NULL, 0, NULL, 0},
     };
-    *d = (data_args){.noise = 0.2, .label_column = -1};
+    *d = (data_args){.noise = 0.2};
     *l2 = 0.01;
     opterr = 0;
     optind = 1;

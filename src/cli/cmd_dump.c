@@ -19,8 +19,10 @@ static const char dump_help[] =
 static int parse_dump(int argc, char **argv, const char **model, const char **output)
 {
     static const struct option options[] = {
-        {"model", required_argument, NULL, 'm'}, {"output", required_argument, NULL, 'o'},
-        {"help", no_argument, NULL, 'h'},        {NULL, 0, NULL, 0},
+        {"model", required_argument, NULL, 'm'},
+        {"output", required_argument, NULL, 'o'},
+        {"help", no_argument, NULL, 'h'},
+        {NULL, 0, NULL, 0},
     };
     opterr = 0;
     optind = 1;

@@ -34,9 +34,12 @@ typedef struct eval_args {
 static int parse_eval(int argc, char **argv, eval_args *a)
 {
     static const struct option options[] = {
-        {"model", required_argument, NULL, 'm'},     {"data", required_argument, NULL, 'd'},
-        {"label-col", required_argument, NULL, 'c'}, {"json", no_argument, NULL, 'j'},
-        {"help", no_argument, NULL, 'h'},            {NULL, 0, NULL, 0},
+        {"model", required_argument, NULL, 'm'},
+        {"data", required_argument, NULL, 'd'},
+        {"label-col", required_argument, NULL, 'c'},
+        {"json", no_argument, NULL, 'j'},
+        {"help", no_argument, NULL, 'h'},
+        {NULL, 0, NULL, 0},
     };
     *a = (eval_args){.csv = {.label_column = -1}};
     opterr = 0;
@@ -128,7 +131,8 @@ static void print_class_table(const eval_report *r)
 static void print_confusion(const eval_report *r)
 {
     char text[32];
-    int w = label_width(r, 0), c = label_width(r, (size_t)snprintf(text, sizeof text, "%zu", r->rows));
+    int w = label_width(r, 0),
+        c = label_width(r, (size_t)snprintf(text, sizeof text, "%zu", r->rows));
     printf("\nconfusion matrix (rows: true class, columns: predicted class):\n%*s", w, "");
     for (size_t p = 0; p < r->k; p++)
         printf("  %*s", c, class_label(r, p, text, sizeof text));
@@ -196,8 +200,8 @@ static void print_json(const eval_report *r)
 }
 
 /* Reads the data the way the model was trained: with its class names. */
-static int read_data(const eval_args *a, const gemmnet_model *model, gemmnet_dataset *data,
-                     gemmnet_error *err)
+static int
+read_data(const eval_args *a, const gemmnet_model *model, gemmnet_dataset *data, gemmnet_error *err)
 {
     int32_t k = gemmnet_model_width(model, gemmnet_model_layers(model));
     gemmnet_csv_options csv = a->csv;
@@ -221,7 +225,9 @@ static int read_data(const eval_args *a, const gemmnet_model *model, gemmnet_dat
     return status;
 }
 
-static int evaluate(const gemmnet_model *model, const gemmnet_dataset *data, eval_report *r,
+static int evaluate(const gemmnet_model *model,
+                    const gemmnet_dataset *data,
+                    eval_report *r,
                     gemmnet_error *err)
 {
     *r = (eval_report){.model = model, .rows = data->rows, .k = (size_t)data->classes};
@@ -260,7 +266,8 @@ int cmd_eval(int argc, char **argv)
     if (status == GEMMNET_OK && fflush(stdout) != 0)
         status = GEMMNET_E_IO;
     if (status != GEMMNET_OK)
-        fprintf(stderr, "gemmnet eval: %s\n", err.message[0] ? err.message : gemmnet_strerror(status));
+        fprintf(stderr, "gemmnet eval: %s\n",
+                err.message[0] ? err.message : gemmnet_strerror(status));
     free(report.matrix);
     gemmnet_dataset_free(&data);
     gemmnet_model_destroy(model);

@@ -77,9 +77,9 @@ int cmd_plot(int argc, char **argv)
         char title[256], hidden[160];
         plot_describe_hidden(model, hidden, sizeof hidden);
         snprintf(title, sizeof title, "Decision boundary, %s", hidden);
-        exit_status = plot_boundary_write("plot", a.picture.output, a.picture.width,
-                                          a.picture.height, model, &data,
-                                          a.picture.title ? a.picture.title : title);
+        exit_status =
+            plot_boundary_write("plot", a.picture.output, a.picture.width, a.picture.height, model,
+                                &data, a.picture.title ? a.picture.title : title);
     }
     gemmnet_model_destroy(model);
     gemmnet_dataset_free(&data);

@@ -110,8 +110,11 @@ static void print_block(const gemmnet_model *model, const predict_block *b, size
 }
 
 /* Streams the reader through the model a block at a time. */
-static int predict_stream(const gemmnet_model *model, gemmnet_workspace *ws,
-                          gemmnet_csv_reader *reader, predict_block *b, bool proba,
+static int predict_stream(const gemmnet_model *model,
+                          gemmnet_workspace *ws,
+                          gemmnet_csv_reader *reader,
+                          predict_block *b,
+                          bool proba,
                           gemmnet_error *err)
 {
     for (;;) {
@@ -130,7 +133,8 @@ static int predict_stream(const gemmnet_model *model, gemmnet_workspace *ws,
 }
 
 /* Sets up the workspace, the reader and the buffers, then streams. */
-static int run_predict(const predict_args *a, const gemmnet_model *model, FILE *in, gemmnet_error *err)
+static int
+run_predict(const predict_args *a, const gemmnet_model *model, FILE *in, gemmnet_error *err)
 {
     size_t d = (size_t)gemmnet_model_width(model, 0);
     size_t k = (size_t)gemmnet_model_width(model, gemmnet_model_layers(model));
@@ -169,7 +173,7 @@ int cmd_predict(int argc, char **argv)
     int status = run_predict(&a, model, in, &err);
     if (status != GEMMNET_OK)
         fprintf(stderr, "gemmnet predict: %s\n",
-                err.message[0] ? err.message
+                err.message[0]           ? err.message
                 : status == GEMMNET_E_IO ? "cannot write the output"
                                          : gemmnet_strerror(status));
     if (in != stdin)

@@ -1,41 +1,19 @@
-/* gemmnet train: load or generate data, train (data-parallel under
- * mpirun), print the tutorial's lines, the final accuracy and the
- * confusion matrix. */
+/* gemmnet train: load or generate data, build (or resume) a model, train
+ * it (data-parallel under mpirun), save checkpoints, print the tutorial's
+ * lines and the results. */
 #include "args.h"
 #include "commands.h"
-#include "parallel.h"
-#include "train_args.h"
-#include "train_data.h"
+#include "train_log.h"
+#include "train_run.h"
 
 #include <gemmnet.h>
 #include <stdlib.h>
+#include <string.h>
 
-/* What the end-of-run report needs. */
-typedef struct run {
-    const cli_parallel *parallel;
-    gemmnet_collective collective;
-    const train_args *args;
-    run_data data;
-    gemmnet_model *model;
-} run;
-
-static int print_progress(void *context, const gemmnet_progress *p)
+static int build_model(run *r, gemmnet_error *err)
 {
-    const run *r = context;
-    if (r->parallel->rank != 0)
-        return 0;
-    if (!p->has_validation)
-        printf("Loss after iteration %d: %f\n", (int)p->epoch, p->train.loss);
-    else
-        printf("Loss after iteration %d: %f accuracy %.4f | val loss %f val accuracy %.4f\n",
-               (int)p->epoch, p->train.loss, p->train.accuracy, p->validation.loss,
-               p->validation.accuracy);
-    return 0;
-}
-
-static int build_model(const train_args *a, const gemmnet_dataset *data, gemmnet_model **model,
-                       gemmnet_error *err)
-{
+    const train_args *a = &r->args;
+    const gemmnet_dataset *data = r->data.train;
     if (data->features > INT32_MAX)
         return GEMMNET_E_INVALID;
     gemmnet_architecture arch = {.inputs = (int32_t)data->features,
@@ -43,100 +21,35 @@ static int build_model(const train_args *a, const gemmnet_dataset *data, gemmnet
                                  .hidden_layers = a->hidden_count,
                                  .hidden = a->hidden,
                                  .activations = a->activation_count ? a->activation : NULL};
-    int status = gemmnet_model_create(&arch, NULL, model, err);
+    int status = gemmnet_model_create(&arch, NULL, &r->model, err);
     if (status == GEMMNET_OK)
-        status = gemmnet_model_init(*model, a->init, (uint32_t)a->data.seed, err);
+        status = gemmnet_model_init(r->model, a->init, (uint32_t)a->data.seed, err);
     return status;
 }
 
-/* Sums v[n] over the processes (in place); no-op for one process. */
-static int sum_over_processes(const run *r, double *v, size_t n)
+/* What the model file records besides the weights: the loss convention,
+ * the class names of text labels, and (--standardize) the training rows'
+ * statistics, which training then applies to the raw rows itself. */
+static int describe_model(run *r, gemmnet_error *err)
 {
-    if (r->parallel->size == 1)
-        return GEMMNET_OK;
-    return r->collective.sum_doubles(r->collective.context, v, n) == 0 ? GEMMNET_OK
-                                                                       : GEMMNET_E_COLLECTIVE;
-}
-
-/* "accuracy: 0.9750 (195/200)" over all processes' rows of a set. */
-static int print_accuracy(const run *r, const char *label, gemmnet_workspace *ws,
-                          const gemmnet_dataset *data)
-{
-    const gemmnet_train_options *o = &r->args->options;
-    gemmnet_evaluation e;
-    int status = gemmnet_evaluate(r->model, ws, data, o->l2, o->reduction, &e);
-    double counts[2] = {(double)e.correct, (double)data->rows};
+    const run_data *d = &r->data;
+    int status = gemmnet_model_set_loss(r->model, r->args.options.reduction, r->args.options.l2);
+    if (status == GEMMNET_OK && d->all.class_names)
+        status = gemmnet_model_set_class_names(r->model, (const char *const *)d->all.class_names, err);
+    if (status != GEMMNET_OK || !r->args.standardize)
+        return status;
+    size_t dims = d->all.features;
+    float *stats = malloc(2 * dims * sizeof *stats);
+    if (!stats)
+        return GEMMNET_E_NOMEM;
+    /* Statistics of every training row, before sharding: the same on
+     * every process. */
+    const gemmnet_dataset *rows = r->args.validation_fraction > 0.0 ? &d->train_all : &d->all;
+    status = gemmnet_dataset_statistics(rows, stats, stats + dims, err);
     if (status == GEMMNET_OK)
-        status = sum_over_processes(r, counts, 2);
-    if (status == GEMMNET_OK && r->parallel->rank == 0)
-        printf("%s: %.4f (%.0f/%.0f)\n", label, counts[0] / counts[1], counts[0], counts[1]);
+        status = gemmnet_model_set_standardization(r->model, stats, stats + dims, err);
+    free(stats);
     return status;
-}
-
-static void print_matrix(const char *set, const double *matrix, size_t k)
-{
-    printf("confusion matrix, %s set (rows: true class, columns: predicted):\n%6s", set, "");
-    for (size_t j = 0; j < k; j++)
-        printf(" %7zu", j);
-    for (size_t i = 0; i < k; i++) {
-        printf("\n%6zu", i);
-        for (size_t j = 0; j < k; j++)
-            printf(" %7.0f", matrix[i * k + j]);
-    }
-    printf("\n");
-}
-
-static int print_confusion(const run *r, const char *set, gemmnet_workspace *ws,
-                           const gemmnet_dataset *data)
-{
-    size_t k = (size_t)gemmnet_model_width(r->model, gemmnet_model_layers(r->model));
-    size_t *counts = calloc(k * k, sizeof *counts);
-    double *matrix = calloc(k * k, sizeof *matrix);
-    int status = counts && matrix ? gemmnet_confusion_matrix(r->model, ws, data, counts)
-                                  : GEMMNET_E_NOMEM;
-    for (size_t i = 0; status == GEMMNET_OK && i < k * k; i++)
-        matrix[i] = (double)counts[i];
-    if (status == GEMMNET_OK)
-        status = sum_over_processes(r, matrix, k * k);
-    if (status == GEMMNET_OK && r->parallel->rank == 0)
-        print_matrix(set, matrix, k);
-    free(counts);
-    free(matrix);
-    return status;
-}
-
-static int report_results(const run *r, gemmnet_trainer *trainer, gemmnet_error *err)
-{
-    int stopped;
-    int32_t best = gemmnet_trainer_best_epoch(trainer, &stopped);
-    if (stopped && r->parallel->rank == 0)
-        printf("early stop after epoch %d: keeping the weights of epoch %d (best validation loss)\n",
-               (int)gemmnet_trainer_epochs_done(trainer) - 1, (int)best);
-    const gemmnet_dataset *validation = r->data.validation;
-    gemmnet_workspace *ws = NULL;
-    int status = gemmnet_workspace_create(r->model, NULL, &ws, err);
-    if (status == GEMMNET_OK)
-        status = print_accuracy(r, "accuracy", ws, r->data.train);
-    if (status == GEMMNET_OK && validation)
-        status = print_accuracy(r, "validation accuracy", ws, validation);
-    if (status == GEMMNET_OK)
-        status = print_confusion(r, validation ? "validation" : "training", ws,
-                                 validation ? validation : r->data.train);
-    gemmnet_workspace_destroy(ws);
-    return status;
-}
-
-/* Training settings for this run: the parsed ones plus the callback,
- * the validation set and the collective. */
-static gemmnet_train_options run_options(run *r)
-{
-    gemmnet_train_options o = r->args->options;
-    o.progress = print_progress;
-    o.progress_context = r;
-    o.shuffle_seed = (uint32_t)r->args->data.seed;
-    o.validation = r->data.validation;
-    o.collective = r->parallel->size > 1 ? &r->collective : NULL;
-    return o;
 }
 
 /* Reports a set-up failure: the failing process names itself, rank 0
@@ -153,6 +66,61 @@ static int report_failure(const run *r, int status, int failed, const gemmnet_er
     return EXIT_FAILURE_RUN;
 }
 
+/* --resume: the checkpoint's model and settings replace the options'
+ * (its shuffle seed is the data seed the run was started with). */
+static int load_checkpoint(run *r, gemmnet_error *err)
+{
+    int status = gemmnet_checkpoint_load(r->args.resume_path, NULL, &r->model, &r->checkpoint, err);
+    if (status != GEMMNET_OK)
+        return status;
+    gemmnet_train_options saved;
+    gemmnet_checkpoint_options(r->checkpoint, &saved);
+    saved.epochs = r->args.options.epochs;
+    saved.report_every = r->args.options.report_every;
+    r->args.options = saved;
+    r->args.data.seed = saved.shuffle_seed;
+    return GEMMNET_OK;
+}
+
+/* The model, built fresh or taken from the checkpoint. */
+static int prepare_model(run *r, gemmnet_error *err)
+{
+    if (r->checkpoint)
+        return GEMMNET_OK;
+    int status = build_model(r, err);
+    return status == GEMMNET_OK ? describe_model(r, err) : status;
+}
+
+/* Training settings for this run: the parsed (or resumed) ones plus the
+ * callback, the validation set and the collective. */
+static gemmnet_train_options run_options(run *r)
+{
+    gemmnet_train_options o = r->args.options;
+    o.progress = train_report_progress;
+    o.progress_context = r;
+    /* Print and log lines come from one report cadence. */
+    if (r->log && (o.report_every <= 0 || r->args.log_every < o.report_every))
+        o.report_every = (int32_t)r->args.log_every;
+    o.shuffle_seed = (uint32_t)r->args.data.seed;
+    o.validation = r->data.validation;
+    o.collective = r->parallel->size > 1 ? &r->collective : NULL;
+    r->collective.global_rows = r->data.collective.global_rows;
+    r->collective.first_row = r->data.collective.first_row;
+    r->collective.validation_global_rows = r->data.collective.validation_global_rows;
+    r->collective.validation_first_row = r->data.collective.validation_first_row;
+    return o;
+}
+
+static int create_trainer(run *r, gemmnet_train_options *o, gemmnet_trainer **trainer,
+                          gemmnet_error *err)
+{
+    *o = run_options(r);
+    int status = gemmnet_trainer_create(r->model, r->data.train, o, trainer, err);
+    if (status == GEMMNET_OK && r->checkpoint)
+        status = gemmnet_trainer_restore(*trainer, r->checkpoint, err);
+    return status;
+}
+
 /* Loads the data, builds the model and the trainer on every process. A
  * failure on any process stops all of them: every step that can fail on
  * one process alone is followed by a check all processes make together,
@@ -160,29 +128,62 @@ static int report_failure(const run *r, int status, int failed, const gemmnet_er
  * Returns 0 to go on, else the exit status. */
 static int set_up(run *r, gemmnet_train_options *o, gemmnet_trainer **trainer, gemmnet_error *err)
 {
-    int status = run_data_load(r->args, r->parallel, &r->data, err);
+    int status = r->args.resume_path ? load_checkpoint(r, err) : GEMMNET_OK;
+    if (status == GEMMNET_OK)
+        status = run_data_load(&r->args, r->parallel, &r->data, err);
     int failed = cli_parallel_first_failure(r->parallel, status == GEMMNET_OK);
     if (failed >= 0)
         return report_failure(r, status, failed, err);
-    status = run_data_shard(r->args, r->parallel, &r->data, err);
+    status = run_data_shard(&r->args, r->parallel, &r->data, err);
     if (status == GEMMNET_OK)
-        status = build_model(r->args, r->data.train, &r->model, err);
-    if (status == GEMMNET_OK) {
-        const gemmnet_collective *shape = &r->data.collective;
-        r->collective.global_rows = shape->global_rows;
-        r->collective.first_row = shape->first_row;
-        r->collective.validation_global_rows = shape->validation_global_rows;
-        r->collective.validation_first_row = shape->validation_first_row;
-        *o = run_options(r);
-        status = gemmnet_trainer_create(r->model, r->data.train, o, trainer, err);
+        status = prepare_model(r, err);
+    if (status == GEMMNET_OK && r->parallel->rank == 0 && r->args.log_path) {
+        r->log = train_log_open(r->args.log_path, r->log_temp, sizeof r->log_temp);
+        status = r->log ? GEMMNET_OK : GEMMNET_E_IO;
     }
+    if (status == GEMMNET_OK)
+        status = create_trainer(r, o, trainer, err);
     failed = cli_parallel_first_failure(r->parallel, status == GEMMNET_OK);
     return failed < 0 ? 0 : report_failure(r, status, failed, err);
 }
 
+/* Runs up to o->epochs epochs in all, saving a checkpoint every
+ * --checkpoint-every epochs (rank 0; the state is the same everywhere). */
+static int run_epochs(const run *r, const gemmnet_train_options *o, gemmnet_trainer *trainer,
+                      gemmnet_error *err)
+{
+    const train_args *a = &r->args;
+    int stopped = 0, status = GEMMNET_OK;
+    while (status == GEMMNET_OK && !stopped && gemmnet_trainer_epochs_done(trainer) < o->epochs) {
+        int32_t left = o->epochs - gemmnet_trainer_epochs_done(trainer);
+        int32_t chunk = a->checkpoint_every && a->checkpoint_every < left ? (int32_t)a->checkpoint_every
+                                                                          : left;
+        status = gemmnet_trainer_run(trainer, chunk, err);
+        gemmnet_trainer_best_epoch(trainer, &stopped);
+        if (status == GEMMNET_OK && a->checkpoint_every && r->parallel->rank == 0)
+            status = gemmnet_trainer_save(trainer, a->save_path, err);
+    }
+    return status;
+}
+
+/* Trains, reports, and saves the result (never a run that failed, so a
+ * diverged model cannot overwrite a saved one). */
+static int train_save_report(run *r, const gemmnet_train_options *o, gemmnet_trainer *trainer,
+                             gemmnet_error *err)
+{
+    int status = run_epochs(r, o, trainer, err);
+    if (status == GEMMNET_OK)
+        status = train_report_results(r, trainer, err);
+    if (status == GEMMNET_OK && r->args.save_path && r->parallel->rank == 0)
+        status = gemmnet_trainer_save(trainer, r->args.save_path, err);
+    if (r->log && train_log_close(r->log, r->args.log_path, r->log_temp) != 0 && status == GEMMNET_OK)
+        status = GEMMNET_E_IO;
+    return status;
+}
+
 static int run_training(const train_args *a, const cli_parallel *p)
 {
-    run r = {.parallel = p, .args = a, .collective = cli_parallel_collective(p)};
+    run r = {.parallel = p, .args = *a, .collective = cli_parallel_collective(p)};
     gemmnet_error err = {0};
     gemmnet_train_options o;
     gemmnet_trainer *trainer = NULL;
@@ -190,14 +191,16 @@ static int run_training(const train_args *a, const cli_parallel *p)
     if (exit_status == 0) {
         /* Failures from here on are the same on every process (the
          * gradient is summed before it is checked): rank 0 reports. */
-        int status = gemmnet_trainer_run(trainer, o.epochs, &err);
-        if (status == GEMMNET_OK)
-            status = report_results(&r, trainer, &err);
+        int status = train_save_report(&r, &o, trainer, &err);
         if (status != GEMMNET_OK && p->rank == 0)
             fprintf(stderr, "gemmnet train: %s\n", err.message[0] ? err.message : gemmnet_strerror(status));
         exit_status = status == GEMMNET_OK ? 0 : EXIT_FAILURE_RUN;
+    } else if (r.log) {
+        fclose(r.log);
+        remove(r.log_temp);
     }
     gemmnet_trainer_destroy(trainer);
+    gemmnet_checkpoint_free(r.checkpoint);
     gemmnet_model_destroy(r.model);
     run_data_free(&r.data);
     return exit_status;
@@ -209,6 +212,11 @@ int cmd_train(int argc, char **argv)
     cli_parallel_init(&argc, &argv, &p);
     train_args a;
     int exit_status = parse_train_args(argc, argv, &a);
+    if (exit_status < 0 && a.standardize && a.data.path && strstr(a.data.path, "%r"))
+        exit_status = cli_usage_error("train", "--standardize needs one data file, not per-rank files");
+    /* Ranks already share the cores: one BLAS thread each unless asked. */
+    if (exit_status < 0 && p.size > 1 && a.threads == 0)
+        a.threads = 1;
     if (exit_status < 0 && a.threads > 0 && gemmnet_blas_set_threads((int)a.threads) != GEMMNET_OK)
         exit_status = cli_usage_error("train", "cannot set %ld BLAS threads", a.threads);
     if (exit_status < 0)

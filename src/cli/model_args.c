@@ -13,7 +13,8 @@ gemmnet_model *cli_load_model(const char *command, const char *path)
     gemmnet_error err = {0};
     int status = gemmnet_model_load(path, NULL, &model, &err);
     if (status != GEMMNET_OK)
-        fprintf(stderr, "gemmnet %s: %s\n", command, err.message[0] ? err.message : gemmnet_strerror(status));
+        fprintf(stderr, "gemmnet %s: %s\n", command,
+                err.message[0] ? err.message : gemmnet_strerror(status));
     return model;
 }
 

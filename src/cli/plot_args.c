@@ -11,7 +11,8 @@
 
 void plot_source_init(plot_source *s)
 {
-    *s = (plot_source){.hidden_count = -1, .epochs = -1, .data = {.noise = 0.2, .label_column = -1}};
+    *s =
+        (plot_source){.hidden_count = -1, .epochs = -1, .data = {.noise = 0.2}};
 }
 
 int plot_source_option(const char *command, int c, const char *value, plot_source *s)
@@ -20,8 +21,11 @@ int plot_source_option(const char *command, int c, const char *value, plot_sourc
     case OPT_MODEL: s->model_path = value; return 1;
     case OPT_HIDDEN:
         return cli_parse_int_list(command, "--hidden", value, 1, 1 << 20, s->hidden,
-                                  GEMMNET_MAX_LAYERS - 1, &s->hidden_count) ? 1 : -1;
-    case OPT_EPOCHS: return cli_parse_long(command, "--epochs", value, 0, INT32_MAX, &s->epochs) ? 1 : -1;
+                                  GEMMNET_MAX_LAYERS - 1, &s->hidden_count)
+                   ? 1
+                   : -1;
+    case OPT_EPOCHS:
+        return cli_parse_long(command, "--epochs", value, 0, INT32_MAX, &s->epochs) ? 1 : -1;
     case OPT_DATA:
     case OPT_MOONS:
     case OPT_NOISE:
@@ -45,11 +49,14 @@ int plot_source_check(const char *command, const plot_source *s)
 
 /* The data for a loaded model: its K classes, and its class names (so that
  * text labels map as they did in training). */
-static int load_data_for_model(const data_args *a, const gemmnet_model *model,
-                               gemmnet_dataset *data, gemmnet_error *err)
+static int load_data_for_model(const data_args *a,
+                               const gemmnet_model *model,
+                               gemmnet_dataset *data,
+                               gemmnet_error *err)
 {
     if (a->moons)
-        return gemmnet_dataset_moons(data, (size_t)a->moons, a->noise, (uint32_t)a->seed, NULL, err);
+        return gemmnet_dataset_moons(data, (size_t)a->moons, a->noise, (uint32_t)a->seed, NULL,
+                                     err);
     int32_t k = gemmnet_model_width(model, gemmnet_model_layers(model));
     const char **names = NULL;
     if (gemmnet_model_class_name(model, 0)) {
@@ -59,16 +66,20 @@ static int load_data_for_model(const data_args *a, const gemmnet_model *model,
         for (int32_t i = 0; i < k; i++)
             names[i] = gemmnet_model_class_name(model, i);
     }
-    gemmnet_csv_options csv = {.label_column = (int32_t)a->label_column,
+    gemmnet_csv_options csv = {.label_column = -1,
                                .classes = a->classes && !names ? (int32_t)a->classes : k,
                                .class_names = names};
+    if (a->label_column)
+        cli_set_label_column(a->label_column, &csv);
     int status = gemmnet_dataset_read_csv(data, a->path, &csv, NULL, err);
     free(names);
     return status;
 }
 
 /* The --hidden fallback: the tutorial's initialisation and settings. */
-static int train_here(const plot_source *s, const gemmnet_dataset *data, gemmnet_model **model,
+static int train_here(const plot_source *s,
+                      const gemmnet_dataset *data,
+                      gemmnet_model **model,
                       gemmnet_error *err)
 {
     gemmnet_architecture arch = {.inputs = (int32_t)data->features,
@@ -104,11 +115,13 @@ bool plot_source_load(const char *command,
     } else {
         status = load_data(&s->data, data, &err);
         if (status == GEMMNET_OK)
-            status = data->features > INT32_MAX ? GEMMNET_E_INVALID : train_here(s, data, model, &err);
+            status =
+                data->features > INT32_MAX ? GEMMNET_E_INVALID : train_here(s, data, model, &err);
     }
     if (status == GEMMNET_OK)
         return true;
-    fprintf(stderr, "gemmnet %s: %s\n", command, err.message[0] ? err.message : gemmnet_strerror(status));
+    fprintf(stderr, "gemmnet %s: %s\n", command,
+            err.message[0] ? err.message : gemmnet_strerror(status));
     gemmnet_model_destroy(*model);
     gemmnet_dataset_free(data);
     *model = NULL;

@@ -33,7 +33,9 @@ static float *cell_centres(const plot_frame *f)
 }
 
 /* classes[w·h] for the cell centres of f: one gemmnet_predict call. */
-static int classify_cells(const plot_frame *f, const gemmnet_model *model, int32_t *classes,
+static int classify_cells(const plot_frame *f,
+                          const gemmnet_model *model,
+                          int32_t *classes,
                           gemmnet_error *err)
 {
     float *grid = cell_centres(f);
@@ -136,13 +138,15 @@ int plot_boundary_panel(cairo_t *cr,
     return GEMMNET_OK;
 }
 
-bool plot_check_two_features(const char *command, const gemmnet_model *model,
+bool plot_check_two_features(const char *command,
+                             const gemmnet_model *model,
                              const gemmnet_dataset *data)
 {
     int32_t inputs = gemmnet_model_width(model, 0);
     if (data->features == 2 && inputs == 2)
         return true;
-    fprintf(stderr, "gemmnet %s: decision regions need 2 features; the data has %zu, the model %d\n",
+    fprintf(stderr,
+            "gemmnet %s: decision regions need 2 features; the data has %zu, the model %d\n",
             command, data->features, (int)inputs);
     return false;
 }
@@ -162,6 +166,7 @@ int plot_boundary_write(const char *command,
     plot_rect whole = {0.0, 0.0, width, height};
     int status = plot_boundary_panel(canvas.cr, whole, model, data, title, &err);
     if (status != GEMMNET_OK)
-        fprintf(stderr, "gemmnet %s: %s\n", command, err.message[0] ? err.message : gemmnet_strerror(status));
+        fprintf(stderr, "gemmnet %s: %s\n", command,
+                err.message[0] ? err.message : gemmnet_strerror(status));
     return plot_canvas_close(&canvas, command, status == GEMMNET_OK) == 0 ? 0 : 1;
 }

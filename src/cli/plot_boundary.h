@@ -42,7 +42,8 @@ int plot_boundary_panel(cairo_t *cr,
 
 /* "gemmnet COMMAND: ..." unless model and data both have 2 features;
  * false then. */
-bool plot_check_two_features(const char *command, const gemmnet_model *model,
+bool plot_check_two_features(const char *command,
+                             const gemmnet_model *model,
                              const gemmnet_dataset *data);
 
 /* Writes a width×height decision-boundary picture to path (format by

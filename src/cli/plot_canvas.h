@@ -35,11 +35,8 @@ typedef struct plot_canvas {
 
 /* Opens path's temporary file and a surface of its format. On failure
  * prints "gemmnet COMMAND: why" and returns false. */
-bool plot_canvas_open(plot_canvas *canvas /* OUT */,
-                      const char *command,
-                      const char *path,
-                      int width,
-                      int height);
+bool plot_canvas_open(
+    plot_canvas *canvas /* OUT */, const char *command, const char *path, int width, int height);
 /* Finishes the drawing and, if commit, renames the file over path (else
  * removes it). Returns 0, or -1 after printing why. */
 int plot_canvas_close(plot_canvas *canvas, const char *command, bool commit);

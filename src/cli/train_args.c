@@ -2,6 +2,7 @@
 #include "train_args.h"
 
 #include "args.h"
+#include "model_args.h"
 
 #include <getopt.h>
 #include <limits.h>
@@ -40,6 +41,12 @@ static const struct option train_options[] = {
     {"print-every", required_argument, NULL, 'p'},
     {"threads", required_argument, NULL, 't'},
     {"block-rows", required_argument, NULL, 'b'},
+    {"standardize", no_argument, NULL, 'z' + 256},
+    {"save", required_argument, NULL, 'o'},
+    {"checkpoint-every", required_argument, NULL, 'C'},
+    {"resume", required_argument, NULL, 'u'},
+    {"log", required_argument, NULL, 'g'},
+    {"log-every", required_argument, NULL, 'G'},
     {"help", no_argument, NULL, 'h'},
     {NULL, 0, NULL, 0},
 };
@@ -50,11 +57,13 @@ static const char train_help[] =
     "tutorial's: 'gemmnet train --moons 200' reproduces its run and printed losses.\n\n"
     "data:\n"
     "  --data FILE         CSV of numbers, optional header, integer label column\n"
-    "  --label-col N       0-based label column (default: the last)\n"
+    "  --label-col N|NAME  label column: 0-based index, -1 = last, or a header name\n"
+    "                      (default: the last); text labels become class names\n"
     "  --classes K         number of classes (default: 1 + the largest label)\n"
     "  --moons N           generate make_moons(N) instead of reading a file\n"
     "  --noise S           moons noise (default 0.2)\n"
     "  --val F             hold out a seeded fraction F of the rows for validation\n"
+    "  --standardize       train on (x - mean) / std of the training rows, kept in the model\n"
     "network:\n"
     "  --hidden LIST       hidden widths, e.g. 3 or 16,8 (default 3; 0 = softmax regression)\n"
     "  --activation LIST   tanh, relu, leaky_relu or sigmoid: one for all layers or one\n"
@@ -73,6 +82,13 @@ static const char train_help[] =
     "  --beta1 B1 --beta2 B2 --eps E   for adam (defaults 0.9, 0.999, 1e-8)\n"
     "  --patience P        with --val: stop after P epochs without a better validation\n"
     "                      loss and keep the best weights (default 0 = off)\n"
+    "saving and resuming:\n"
+    "  --save FILE         save the model with its training state (atomically)\n"
+    "  --checkpoint-every E   also save it every E epochs (needs --save)\n"
+    "  --resume FILE       continue the run saved in FILE up to --epochs in all, with its\n"
+    "                      settings: bit-identical to an uninterrupted run (same data)\n"
+    "  --log FILE          write epoch,loss,accuracy,val_loss,val_accuracy as CSV\n"
+    "  --log-every N       log every N epochs (default 1)\n"
     "output and speed:\n"
     "  --print-every P     print the loss every P epochs, 0 = never (default 1000)\n"
     "  --threads N         BLAS threads (default: the backend's)\n"
@@ -82,11 +98,11 @@ bool parse_data_option(const char *command, int c, const char *v, data_args *a)
 {
     switch (c) {
     case OPT_DATA: a->path = v; return true;
-    case OPT_LABEL_COL: return cli_parse_long(command, "--label-col", v, -1, INT32_MAX - 1, &a->label_column);
+    case OPT_LABEL_COL: a->label_column = v; return true;
     case OPT_CLASSES: return cli_parse_long(command, "--classes", v, 2, INT32_MAX, &a->classes);
     case OPT_MOONS: return cli_parse_long(command, "--moons", v, 2, INT32_MAX, &a->moons);
     case OPT_NOISE: return cli_parse_double(command, "--noise", v, 0.0, 1e6, &a->noise);
-    case OPT_SEED: return cli_parse_long(command, "--seed", v, 0, UINT32_MAX, &a->seed);
+    case OPT_SEED: a->seed_given = true; return cli_parse_long(command, "--seed", v, 0, UINT32_MAX, &a->seed);
     default: return false;
     }
 }
@@ -148,6 +164,37 @@ static bool parse_enum(const char *option, const char *v, const char *const *nam
     return cli_parse_choice("train", option, v, names, n, out);
 }
 
+/* Saving, resuming, logging and data options with getopt code c. */
+static bool parse_output_option(int c, const char *v, train_args *a)
+{
+    const char *t = "train";
+    switch (c) {
+    case 'z' + 256: a->standardize = true; return true;
+    case 'o': a->save_path = v; return true;
+    case 'C': return cli_parse_long(t, "--checkpoint-every", v, 1, INT32_MAX, &a->checkpoint_every);
+    case 'u': a->resume_path = v; return true;
+    case 'g': a->log_path = v; return true;
+    case 'G': return cli_parse_long(t, "--log-every", v, 1, INT32_MAX, &a->log_every);
+    default: return parse_data_option(t, c, v, &a->data);
+    }
+}
+
+/* Options whose values --resume takes from the checkpoint instead. */
+static const char *setting_name(int c)
+{
+    static const char codes[] = "HairlRBSOM12EPb";
+    static const char *const names[] = {"--hidden", "--activation", "--init", "--lr", "--l2",
+                                        "--reduction", "--batch", "--schedule", "--optimizer",
+                                        "--momentum", "--beta1", "--beta2", "--eps",
+                                        "--patience", "--block-rows"};
+    if (c == 'z' + 256)
+        return "--standardize";
+    if (c == OPT_SEED)
+        return "--seed";
+    const char *at = c > 0 && c < 256 ? strchr(codes, c) : NULL;
+    return at ? names[at - codes] : NULL;
+}
+
 /* Network and training options with getopt code c. */
 static bool parse_train_option(int c, const char *v, train_args *a)
 {
@@ -180,7 +227,7 @@ static bool parse_train_option(int c, const char *v, train_args *a)
     case 'p': ok = cli_parse_long(t, "--print-every", v, 0, INT32_MAX, &n); o->report_every = (int32_t)n; return ok;
     case 't': return cli_parse_long(t, "--threads", v, 1, 1024, &a->threads);
     case 'b': ok = cli_parse_long(t, "--block-rows", v, 1, INT32_MAX, &n); o->block_rows = (size_t)n; return ok;
-    default: return parse_data_option(t, c, v, &a->data);
+    default: return parse_output_option(c, v, a);
     }
 }
 
@@ -194,14 +241,21 @@ static int check_train_args(train_args *a)
                                a->activation_count, a->hidden_count);
     for (int i = a->activation_count; a->activation_count == 1 && i < a->hidden_count; i++)
         a->activation[i] = a->activation[0];
-    if (a->options.patience > 0 && a->validation_fraction == 0.0)
+    if (a->options.patience > 0 && a->validation_fraction == 0.0 && !a->resume_path)
         return cli_usage_error("train", "--patience needs --val");
+    if (a->checkpoint_every && !a->save_path)
+        return cli_usage_error("train", "--checkpoint-every needs --save FILE");
+    if (a->resume_path && a->setting_given)
+        return cli_usage_error("train", "--resume continues with the checkpoint's settings: drop %s",
+                               a->setting_given);
+    if (a->log_path && !a->log_every)
+        a->log_every = 1;
     return -1;
 }
 
 int parse_train_args(int argc, char **argv, train_args *a)
 {
-    *a = (train_args){.data = {.noise = 0.2, .label_column = -1}, .hidden = {3}, .hidden_count = 1};
+    *a = (train_args){.data = {.noise = 0.2}, .hidden = {3}, .hidden_count = 1};
     gemmnet_train_options_init(&a->options);
     opterr = 0;
     optind = 1;
@@ -217,6 +271,8 @@ int parse_train_args(int argc, char **argv, train_args *a)
             return cli_usage_error("train", "unknown option '%s'", argv[optind - 1]);
         if (!parse_train_option(c, optarg, a))
             return EXIT_USAGE;
+        if (!a->setting_given)
+            a->setting_given = setting_name(c);
     }
     if (optind < argc)
         return cli_usage_error("train", "unexpected argument '%s'", argv[optind]);
@@ -227,6 +283,8 @@ int load_data(const data_args *a, gemmnet_dataset *data, gemmnet_error *err)
 {
     if (a->moons)
         return gemmnet_dataset_moons(data, (size_t)a->moons, a->noise, (uint32_t)a->seed, NULL, err);
-    gemmnet_csv_options csv = {.label_column = (int32_t)a->label_column, .classes = (int32_t)a->classes};
+    gemmnet_csv_options csv = {.label_column = -1, .classes = (int32_t)a->classes};
+    if (a->label_column)
+        cli_set_label_column(a->label_column, &csv);
     return gemmnet_dataset_read_csv(data, a->path, &csv, NULL, err);
 }

@@ -10,9 +10,12 @@ typedef struct data_args {
     const char *path;
     long moons;
     double noise;
-    long label_column;
+    /* --label-col as given: an index (-1 = last) or a header name. */
+    const char *label_column;
     long classes;
     long seed;
+    /* Whether --seed was given (resuming takes the checkpoint's). */
+    bool seed_given;
 } data_args;
 
 /* Everything `gemmnet train` was asked to do. */
@@ -28,6 +31,20 @@ typedef struct train_args {
     /* Held-out fraction for --val, 0 for none. */
     double validation_fraction;
     long threads;
+    /* --standardize: train on (x − mean)/scale, stored in the model. */
+    bool standardize;
+    /* --save FILE: the model with its training state (a checkpoint). */
+    const char *save_path;
+    /* --checkpoint-every E: also save every E epochs. */
+    long checkpoint_every;
+    /* --resume FILE: continue a checkpointed run. */
+    const char *resume_path;
+    /* --log FILE, --log-every N: per-epoch loss and accuracy as CSV. */
+    const char *log_path;
+    long log_every;
+    /* The first option given that sets what --resume takes from the
+     * checkpoint (for the usage error), or NULL. */
+    const char *setting_given;
 } train_args;
 
 /* Parses `gemmnet train` options; -1 to go on, else the exit status. */
