@@ -24,33 +24,16 @@ trap 'rm -rf "$tmp"' EXIT
 mkdir -p docs
 start=$SECONDS
 
-# has_train_option OPTION: whether this gemmnet's train command takes it.
-# (grep reads a here-string: with pipefail, grep -q closing a pipe early
-# would fail the check.)
-has_train_option() { grep -q -- "$1 " <<<"$("$gemmnet" train --help)"; }
-
-# model_args NAME TRAIN-ARGS...: "--model FILE" after `gemmnet train
-# --save FILE` with TRAIN-ARGS, or, where train cannot save models yet, the
-# plot commands' own in-process training, which is the same run.
-model_args() {
+# model NAME TRAIN-ARGS...: trains with TRAIN-ARGS, saves, prints the path.
+model() {
     local name=$1
     shift
-    if has_train_option --save; then
-        "$gemmnet" train "$@" --print-every 0 --save "$tmp/$name.model" >/dev/null
-        echo "--model $tmp/$name.model"
-    else
-        local hidden=3
-        while (($#)); do
-            [[ $1 == --hidden ]] && hidden=$2
-            shift
-        done
-        echo "--hidden $hidden"
-    fi
+    "$gemmnet" train "$@" --print-every 0 --save "$tmp/$name.gnet" >/dev/null
+    echo "$tmp/$name.gnet"
 }
 
 echo "== docs/boundary-h3.png: the tutorial's network (hidden layer size 3)"
-# shellcheck disable=SC2046 # model_args returns two words on purpose
-"$gemmnet" plot $(model_args h3 --moons 200 --hidden 3) --moons 200 \
+"$gemmnet" plot --model "$(model h3 --moons 200 --hidden 3)" --moons 200 \
     --title "Decision boundary for hidden layer size 3" -o docs/boundary-h3.png
 
 echo "== docs/sweep.png: hidden layer sizes 1, 2, 3, 4, 5, 20, 50 and the ridge baseline"
@@ -58,26 +41,17 @@ echo "== docs/sweep.png: hidden layer sizes 1, 2, 3, 4, 5, 20, 50 and the ridge 
 
 echo "== docs/hidden-xor.png: XOR in a hidden layer of 3 tanh units"
 "$gemmnet" xor --n 200 -o "$tmp/xor.csv"
-# shellcheck disable=SC2046
-"$gemmnet" plot-hidden $(model_args xor --data "$tmp/xor.csv" --hidden 3) --data "$tmp/xor.csv" \
+"$gemmnet" plot-hidden --model "$(model xor --data "$tmp/xor.csv" --hidden 3)" --data "$tmp/xor.csv" \
     --title "XOR in 3 tanh hidden units: now a plane separates the classes" -o docs/hidden-xor.png
 
 echo "== docs/loss.png: training and validation curves"
 run=(--moons 400 --noise 0.4 --hidden 32 --optimizer adam --reduction mean --lr 0.05 --l2 0
-     --epochs 1500 --val 0.25 --print-every 1)
-if has_train_option --log; then
-    "$gemmnet" train "${run[@]}" --log "$tmp/loss.csv" >/dev/null
-else
-    # Until train writes logs: the same rows from its printed lines.
-    "$gemmnet" train "${run[@]}" |
-        awk -F'[ :|]+' 'BEGIN { print "epoch,loss,accuracy,val_loss,val_accuracy" }
-                        /^Loss after iteration/ { print $4 "," $5 "," $7 "," $10 "," $13 }' >"$tmp/loss.csv"
-fi
+     --epochs 1500 --val 0.25)
+"$gemmnet" train "${run[@]}" --log "$tmp/loss.csv" >/dev/null
 "$gemmnet" plot-loss "$tmp/loss.csv" \
     --title "Noisy moons, 32 tanh units, Adam: training and validation" -o docs/loss.png
 
 for f in docs/boundary-h3.png docs/sweep.png docs/hidden-xor.png docs/loss.png; do
-    chmod 644 "$f"
     printf '%-22s %6d bytes\n' "$f" "$(stat -c %s "$f")"
 done
 echo "== pictures drawn in $((SECONDS - start)) s"

@@ -6,6 +6,7 @@
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 int cli_usage_error(const char *command, const char *format, ...)
@@ -99,6 +100,12 @@ FILE *cli_open_output(const char *path, char *temp_path, size_t temp_size)
         return NULL;
     }
     int fd = mkstemp(temp_path);
+    /* mkstemp creates 0600; give the file the mode a plain create would
+     * (0666 less the umask), since it replaces the user's file. */
+    mode_t mask = umask(0);
+    umask(mask);
+    if (fd >= 0)
+        fchmod(fd, 0666 & ~mask);
     FILE *f = fd >= 0 ? fdopen(fd, "w") : NULL;
     if (!f) {
         fprintf(stderr, "gemmnet: %s: cannot create a temporary file: %s\n", path, strerror(errno));
