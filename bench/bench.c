@@ -1175,15 +1175,15 @@ static const char *cpu_name(char *buf, size_t size)
 /* CPU time of the whole machine and of this process, to tell how much
  * other processes ran during the measurements (they share the cores). */
 typedef struct cpu_snapshot {
-    /* Busy and total jiffies over all CPUs, from /proc/stat. */
-    double busy, total;
+    /* Busy, niced and total jiffies over all CPUs, from /proc/stat. */
+    double busy, nice, total;
     /* This process's user + system seconds. */
     double own_s;
 } cpu_snapshot;
 
 static cpu_snapshot cpu_snapshot_take(void)
 {
-    cpu_snapshot s = {NAN, NAN, NAN};
+    cpu_snapshot s = {NAN, NAN, NAN, NAN};
     unsigned long long v[8] = {0};
     FILE *f = fopen("/proc/stat", "r");
     if (f) {
@@ -1191,6 +1191,7 @@ static cpu_snapshot cpu_snapshot_take(void)
                    &v[4], &v[5], &v[6], &v[7]) == 8) {
             s.total = (double)(v[0] + v[1] + v[2] + v[3] + v[4] + v[5] + v[6] + v[7]);
             s.busy = s.total - (double)(v[3] + v[4]);
+            s.nice = (double)v[1];
         }
         fclose(f);
     }
@@ -1200,14 +1201,22 @@ static cpu_snapshot cpu_snapshot_take(void)
     return s;
 }
 
-/* Share of all CPUs' time between a and b that other processes used. */
-static double other_cpu_share(const cpu_snapshot *a, const cpu_snapshot *b)
+/* Share of all CPUs' time between a and b that other processes used, and
+ * the part of it at normal priority (niced processes, such as background
+ * fuzzers, yield the cores to the benchmark but still share caches and
+ * memory bandwidth). */
+static void other_cpu_share(const cpu_snapshot *a,
+                            const cpu_snapshot *b,
+                            double *all /* OUT */,
+                            double *normal_priority /* OUT */)
 {
     double ticks = (double)sysconf(_SC_CLK_TCK);
     double total_s = (b->total - a->total) / ticks;
     double busy_s = (b->busy - a->busy) / ticks;
-    double share = (busy_s - (b->own_s - a->own_s)) / total_s;
-    return share < 0 ? 0 : share;
+    double nice_s = (b->nice - a->nice) / ticks;
+    double own_s = b->own_s - a->own_s;
+    *all = fmax(0.0, (busy_s - own_s) / total_s);
+    *normal_priority = fmax(0.0, (busy_s - nice_s - own_s) / total_s);
 }
 
 /* The 1-minute load average, NaN if unknown. */
@@ -1446,7 +1455,7 @@ typedef struct run_info {
     /* 1-minute load average before the run; share of the CPUs' time other
      * processes used during the measurements. */
     double load_before;
-    double other_cpu_share;
+    double other_cpu_share, other_cpu_share_normal;
     double ceiling_gflops[MAX_THREAD_COUNTS];
     timing ceiling[MAX_THREAD_COUNTS];
     int ceiling_threads[MAX_THREAD_COUNTS];
@@ -1485,6 +1494,8 @@ static void json_header(FILE *f, const run_info *info)
     json_field(f, "  ", "clock_read_s", info->clock_read_s, false);
     json_field(f, "  ", "load_average_before", info->load_before, false);
     json_field(f, "  ", "other_processes_cpu_share", info->other_cpu_share, false);
+    json_field(f, "  ", "other_processes_cpu_share_normal_priority", info->other_cpu_share_normal,
+               false);
     fprintf(f, "  \"sgemm_ceiling\": [");
     for (int i = 0; i < info->ceiling_count; i++) {
         fprintf(f, "%s\n    {\"threads\": %d, \"size\": %d, \"gflops\": ", i ? "," : "",
@@ -1724,7 +1735,7 @@ int main(int argc, char **argv)
             if (info.ceiling_threads[j] == results[i].threads)
                 results[i].ceiling_gflops = info.ceiling_gflops[j];
     cpu_snapshot after = cpu_snapshot_take();
-    info.other_cpu_share = other_cpu_share(&before, &after);
+    other_cpu_share(&before, &after, &info.other_cpu_share, &info.other_cpu_share_normal);
 
     print_main_table(results, count);
     print_stage_table(results, count);
@@ -1732,11 +1743,12 @@ int main(int argc, char **argv)
     target targets[MAX_WORKLOADS * MAX_THREAD_COUNTS];
     size_t target_count = collect_targets(results, count, targets);
     print_targets(targets, target_count);
-    printf("\nother processes used %.0f %% of the CPUs' time during the measurements "
-           "(load average %.2f before)%s\n",
-           100.0 * info.other_cpu_share, info.load_before,
-           info.other_cpu_share > 0.05 ? ": numbers may be disturbed; re-run on a quiet machine"
-                                       : "");
+    printf("\nother processes used %.0f %% of the CPUs' time during the measurements, %.0f %% at "
+           "normal priority (load average %.2f before)%s\n",
+           100.0 * info.other_cpu_share, 100.0 * info.other_cpu_share_normal, info.load_before,
+           info.other_cpu_share_normal > 0.05 || info.other_cpu_share > 0.25
+               ? ": numbers may be disturbed; re-run on a quiet machine"
+               : "");
 
     own_kernel_run own = {0};
     if (!o.no_coretype_compare && getenv("OPENBLAS_CORETYPE") &&

@@ -35,8 +35,10 @@ int gn_orthogonal(float *w,
 {
     /* Factor the tall orientation: W itself when in ≥ out, else a randn
      * matrix [out×in] whose Q is transposed into W (orthonormal rows). */
-    size_t m = in >= out ? in : out, n = in >= out ? out : in;
-    size_t bytes = (m * n + 2 * n) * sizeof(float);
+    size_t m = in >= out ? in : out, n = in >= out ? out : in, bytes = 0;
+    if (!gn_mul_size(m, n, &bytes) || !gn_add_size(bytes, 2 * n, &bytes) ||
+        !gn_mul_size(bytes, sizeof(float), &bytes))
+        return gn_fail(err, GEMMNET_E_OVERFLOW, "a QR factorisation of %zu×%zu does not fit in memory", m, n);
     float *scratch = gn_alloc(allocator, bytes);
     if (!scratch)
         return gn_fail(err, GEMMNET_E_NOMEM, "cannot allocate %zu bytes for a QR factorisation", bytes);
@@ -112,6 +114,9 @@ GEMMNET_API int gemmnet_baseline_ridge(const gemmnet_dataset *data,
     *model = NULL;
     if (!data || !(l2 >= 0.0f) || data->features > INT32_MAX - 1 || data->classes < 2)
         return gn_fail(err, GEMMNET_E_INVALID, "ridge needs a data set with ≥ 2 classes and λ ≥ 0");
+    /* The normal equations are one sgemm over all rows: its depth is an int. */
+    if (data->rows > INT32_MAX)
+        return gn_fail(err, GEMMNET_E_INVALID, "ridge: %zu rows, at most 2147483647", data->rows);
     gemmnet_architecture arch = {.inputs = (int32_t)data->features, .classes = data->classes};
     gemmnet_model *m;
     int status = gemmnet_model_create(&arch, allocator, &m, err);

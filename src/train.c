@@ -171,6 +171,11 @@ static int check_inputs(gemmnet_model *model,
         status = gn_check_dataset(data, model, err);
     if (status == GEMMNET_OK && options->collective)
         status = check_collective(options->collective, data, options->validation, err);
+    /* Minibatches shuffle int32 row indices (numpy's permutation). */
+    if (status == GEMMNET_OK && !options->collective && options->batch_size > 0 &&
+        options->batch_size < data->rows && data->rows > INT32_MAX)
+        status = gn_fail(err, GEMMNET_E_INVALID,
+                         "minibatches over %zu rows: at most 2147483647 rows can be shuffled", data->rows);
     if (status == GEMMNET_OK && options->validation) {
         gemmnet_error detail = {0};
         status = gn_check_dataset(options->validation, model, &detail);
