@@ -23,16 +23,17 @@
  *               the whole epoch; the stages are the differences.
  *  sgemm        the binary is linked with -Wl,--wrap=gn_sgemm, so every call
  *               the library makes through its BLAS seam passes through
- *               __wrap_gn_sgemm below. One epoch's calls are recorded and
- *               replayed back to back (the replay: sgemm share = replay time
- *               / epoch time), and separately every call inside the engine
- *               timing's API call is timed in place (in situ, with the cost
- *               of reading the clock subtracted).
+ *               __wrap_gn_sgemm below. The sgemm share: every call inside
+ *               the engine's API call is timed in place (in situ), the cost
+ *               of reading the clock subtracted, over a few rounds of epochs;
+ *               the least disturbed round counts. The cross-check and the
+ *               forward/backward split: one epoch's calls are recorded and
+ *               replayed back to back (the replay).
  *  ceiling      a 2048³ sgemm through the same seam, per thread count, before
  *               and after the workloads; the best sample counts.
  *
  * Headline epoch times are medians (min and max beside them). Splits and
- * ratios (stages, sgemm share) use each measurement's best sample, since
+ * ratios (stages, replay share) use each measurement's best sample, since
  * differences of medians pick up noise from other processes on the same
  * cores; how much CPU time other processes took is measured and reported.
  *
@@ -287,12 +288,9 @@ static struct backend_info {
     char warning[320];
 } backend = {.kernel = "unknown"};
 
-#ifndef BENCH_HAVE_GEMMNET_BLAS_REPORT_GET
-/* Interim, for trees without gemmnet_blas_report_get(): ask OpenBLAS
- * directly through a weak reference, which stays NULL with other backends. */
-extern char *openblas_get_corename(void) __attribute__((weak));
-#endif
-
+/* Fills `backend` from the library's report; trees without
+ * gemmnet_blas_report_get() (detected at configure time) report the kernel
+ * as "unknown". */
 static void backend_identify(void)
 {
 #ifdef BENCH_HAVE_GEMMNET_BLAS_REPORT_GET
@@ -304,9 +302,6 @@ static void backend_identify(void)
     snprintf(backend.version, sizeof backend.version, "%s", r.version);
     snprintf(backend.library, sizeof backend.library, "%s", r.blas_library);
     snprintf(backend.warning, sizeof backend.warning, "%s", r.warning);
-#else
-    if (openblas_get_corename)
-        snprintf(backend.kernel, sizeof backend.kernel, "%s", openblas_get_corename());
 #endif
 }
 
@@ -974,10 +969,16 @@ static double ceiling_share(const result *r)
     return r->gemm_flops / (r->ceiling_gflops * 1e9) / r->engine.median;
 }
 
-/* sgemm share of the epoch: the replayed calls' time over the epoch's,
- * both the best sample (differences and ratios of medians pick up other
- * processes' noise; the minima do not). */
+/* sgemm share of the epoch: the in situ sgemm time over the epoch time of
+ * the same (least disturbed) round. */
 static double sgemm_share(const result *r)
+{
+    return r->insitu_sgemm_s / r->insitu_epoch_s;
+}
+
+/* The cross-check: the replayed calls' best time over the epoch's best
+ * (ratios of medians pick up other processes' noise; the minima do not). */
+static double sgemm_share_replay(const result *r)
 {
     return r->replay_all.min / r->engine.min;
 }
@@ -1027,8 +1028,8 @@ static void print_main_table(const result *results, size_t count)
     }
     printf("engine: median (min, max) s per epoch through the public API; GFLOP/s: the epoch's\n"
            "GEMM flops (4NDH + 6NHK) / median; naive: tests/reference.c, double, one thread,\n"
-           "timed once per workload; sgemm share: the epoch's gn_sgemm calls replayed / epoch\n"
-           "(best samples); ceiling: best 2048³ sgemm; of ceil: GEMM flops at the ceiling / "
+           "timed once per workload; sgemm share: time inside the epoch's gn_sgemm calls,\n"
+           "timed in place; ceiling: best 2048³ sgemm; of ceil: GEMM flops at the ceiling / "
            "median\n");
 }
 
@@ -1038,7 +1039,7 @@ static void print_stage_table(const result *results, size_t count)
     printf("\nwhere an epoch goes (stage loop, best samples; sgemm = replay of the epoch's "
            "gn_sgemm calls)\n");
     printf("%-3s %2s %10s %10s %10s %10s %10s %10s %10s %8s\n", "", "T", "loop", "fwd sgemm",
-           "fwd other", "bwd sgemm", "bwd other", "chk+upd", "in situ", "in situ");
+           "fwd other", "bwd sgemm", "bwd other", "chk+upd", "replay", "replay");
     printf("%-3s %2s %10s %10s %10s %10s %10s %10s %10s %8s\n", "", "", "s/epoch", "", "", "", "",
            "", "sgemm", "share");
     for (size_t i = 0; i < count; i++) {
@@ -1051,8 +1052,8 @@ static void print_stage_table(const result *results, size_t count)
         print_padded(seconds_text(t[3], s.backward_sgemm), 11);
         print_padded(difference_text(t[4], s.backward - s.backward_sgemm), 11);
         print_padded(difference_text(t[5], s.check_update), 11);
-        print_padded(seconds_text(t[6], r->insitu_sgemm_s), 11);
-        print_padded(percent_text(t[7], r->insitu_sgemm_s / r->insitu_epoch_s), 9);
+        print_padded(seconds_text(t[6], r->replay_all.min), 11);
+        print_padded(percent_text(t[7], sgemm_share_replay(r)), 9);
         printf("\n");
     }
 }
@@ -1433,11 +1434,11 @@ static void json_result(FILE *f, const result *r, bool last)
     json_field(f, in, "sgemm_ceiling_gflops", r->ceiling_gflops, false);
     json_field(f, in, "ceiling_share", ceiling_share(r), false);
     json_field(f, in, "epoch_over_ceiling_gemm_time", 1.0 / ceiling_share(r), false);
-    json_field(f, in, "sgemm_s_per_epoch", r->replay_all.min, false);
-    json_field(f, in, "sgemm_s_per_epoch_median", r->replay_all.median, false);
-    json_field(f, in, "sgemm_share", sgemm_share(r), false);
+    json_field(f, in, "sgemm_replay_s_per_epoch", r->replay_all.min, false);
+    json_field(f, in, "sgemm_replay_s_per_epoch_median", r->replay_all.median, false);
+    json_field(f, in, "sgemm_share_replay", sgemm_share_replay(r), false);
     json_field(f, in, "sgemm_in_situ_s_per_epoch", r->insitu_sgemm_s, false);
-    json_field(f, in, "sgemm_share_in_situ", r->insitu_sgemm_s / r->insitu_epoch_s, false);
+    json_field(f, in, "sgemm_share", sgemm_share(r), false);
     json_field(f, in, "sgemm_calls_per_epoch", (double)r->sgemm_calls_per_epoch, false);
     json_stages(f, r);
     json_shapes(f, r);

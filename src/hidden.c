@@ -6,14 +6,6 @@
 
 #include <string.h>
 
-/* The workspace was made for a model of this shape (as predict checks). */
-static bool same_shape(const gemmnet_model *m, const gemmnet_workspace *ws)
-{
-    if (m->layers != ws->layers)
-        return false;
-    return memcmp(m->width, ws->width, sizeof(int32_t) * (size_t)(m->layers + 1)) == 0;
-}
-
 static int check_call(const gemmnet_model *m,
                       const gemmnet_workspace *ws,
                       const float *x,
@@ -21,25 +13,12 @@ static int check_call(const gemmnet_model *m,
                       int32_t layer,
                       const float *out)
 {
-    if (!m || !ws || (n > 0 && (!x || !out)))
+    if (n > 0 && !out)
         return GEMMNET_E_INVALID;
-    if (layer < 1 || layer >= m->layers)
+    int status = gn_check_inference(m, ws, x, n);
+    if (status == GEMMNET_OK && (layer < 1 || layer >= m->layers))
         return GEMMNET_E_INVALID;
-    return same_shape(m, ws) ? GEMMNET_OK : GEMMNET_E_SHAPE;
-}
-
-/* The first layer's input for rows x[rows×D]: x, or its standardised copy
- * in ws->input[R×D]; NULL when a copy is needed but the workspace (a
- * training one) has no room for it. */
-static const float *
-first_layer_input(const gemmnet_model *m, gemmnet_workspace *ws, const float *x, size_t rows)
-{
-    if (!m->mean)
-        return x;
-    if (!ws->input)
-        return NULL;
-    gn_standardize_rows(ws->input, x, rows, (size_t)m->width[0], m->mean, m->scale);
-    return ws->input;
+    return status;
 }
 
 GEMMNET_API int gemmnet_hidden_activations(const gemmnet_model *model,
@@ -55,7 +34,7 @@ GEMMNET_API int gemmnet_hidden_activations(const gemmnet_model *model,
     size_t d = (size_t)model->width[0], h = (size_t)model->width[layer];
     for (size_t r = 0; r < n; r += workspace->block_rows) {
         size_t rows = n - r < workspace->block_rows ? n - r : workspace->block_rows;
-        const float *input = first_layer_input(model, workspace, x + r * d, rows);
+        const float *input = gn_first_layer_input(model, workspace, x + r * d, rows);
         if (!input)
             return GEMMNET_E_INVALID;
         /* The whole forward pass runs (it is one call); act[layer][rows×H]

@@ -304,6 +304,16 @@ void gn_standardize_rows(float *out,
                          const float *mean,
                          const float *scale);
 
+/* Checks an inference call: a model, a workspace made for its shape
+ * (GEMMNET_E_SHAPE otherwise), and rows x unless n is 0. */
+int gn_check_inference(const gemmnet_model *m, const gemmnet_workspace *ws, const void *x, size_t n);
+
+/* What the first layer reads for rows x[rows×D]: x itself, or with a
+ * standardisation its transformed copy in ws->input[R×D]; NULL when the
+ * model needs the copy but the workspace has no room for it. */
+const float *
+gn_first_layer_input(const gemmnet_model *m, gemmnet_workspace *ws, const float *x, size_t rows);
+
 /* gemmnet_evaluate on rows that are already standardised (the model's
  * standardisation is not applied): for training, whose data is. Works
  * with any workspace of the model's shape. */

@@ -26,7 +26,7 @@ static bool same_shape(const gemmnet_model *m, const gemmnet_workspace *ws)
     return memcmp(m->width, ws->width, sizeof(int32_t) * (size_t)(m->layers + 1)) == 0;
 }
 
-static int check_call(const gemmnet_model *m, const gemmnet_workspace *ws, const void *x, size_t n)
+int gn_check_inference(const gemmnet_model *m, const gemmnet_workspace *ws, const void *x, size_t n)
 {
     if (!m || !ws || (!x && n > 0))
         return GEMMNET_E_INVALID;
@@ -37,8 +37,8 @@ static int check_call(const gemmnet_model *m, const gemmnet_workspace *ws, const
  * standardisation its transformed copy in ws->input[R×D]. Returns NULL
  * when the model needs the copy but the workspace (a training one) has
  * no room for it. */
-static const float *
-first_layer_input(const gemmnet_model *m, gemmnet_workspace *ws, const float *x, size_t rows)
+const float *
+gn_first_layer_input(const gemmnet_model *m, gemmnet_workspace *ws, const float *x, size_t rows)
 {
     if (!m->mean)
         return x;
@@ -69,13 +69,13 @@ GEMMNET_API int gemmnet_predict_proba(const gemmnet_model *model,
                                       size_t n,
                                       float *proba)
 {
-    int status = check_call(model, workspace, x, n);
+    int status = gn_check_inference(model, workspace, x, n);
     if (status != GEMMNET_OK || (n > 0 && !proba))
         return status != GEMMNET_OK ? status : GEMMNET_E_INVALID;
     size_t d = (size_t)model->width[0], k = (size_t)model->width[model->layers];
     for (size_t r = 0; r < n; r += workspace->block_rows) {
         size_t rows = block_at(workspace, r, n);
-        const float *input = first_layer_input(model, workspace, x + r * d, rows);
+        const float *input = gn_first_layer_input(model, workspace, x + r * d, rows);
         if (!input)
             return GEMMNET_E_INVALID;
         gn_forward(model, workspace, input, NULL, rows);
@@ -90,13 +90,13 @@ GEMMNET_API int gemmnet_predict(const gemmnet_model *model,
                                 size_t n,
                                 int32_t *labels)
 {
-    int status = check_call(model, workspace, x, n);
+    int status = gn_check_inference(model, workspace, x, n);
     if (status != GEMMNET_OK || (n > 0 && !labels))
         return status != GEMMNET_OK ? status : GEMMNET_E_INVALID;
     size_t d = (size_t)model->width[0], k = (size_t)model->width[model->layers];
     for (size_t r = 0; r < n; r += workspace->block_rows) {
         size_t rows = block_at(workspace, r, n);
-        const float *input = first_layer_input(model, workspace, x + r * d, rows);
+        const float *input = gn_first_layer_input(model, workspace, x + r * d, rows);
         if (!input)
             return GEMMNET_E_INVALID;
         gn_forward(model, workspace, input, NULL, rows);
@@ -117,7 +117,7 @@ static int evaluate_rows(const gemmnet_model *model,
                          bool standardise,
                          gemmnet_evaluation *result)
 {
-    int status = check_call(model, workspace, data, 1);
+    int status = gn_check_inference(model, workspace, data, 1);
     if (status != GEMMNET_OK || !result || data->rows == 0)
         return status != GEMMNET_OK ? status : GEMMNET_E_INVALID;
     status = gn_check_dataset(data, model, NULL);
@@ -129,7 +129,7 @@ static int evaluate_rows(const gemmnet_model *model,
     for (size_t r = 0; r < data->rows; r += workspace->block_rows) {
         size_t rows = block_at(workspace, r, data->rows);
         const float *x = data->x + r * d;
-        const float *input = standardise ? first_layer_input(model, workspace, x, rows) : x;
+        const float *input = standardise ? gn_first_layer_input(model, workspace, x, rows) : x;
         if (!input)
             return GEMMNET_E_INVALID;
         cross_entropy += gn_forward(model, workspace, input, data->y + r, rows);

@@ -242,13 +242,10 @@ static void batch_gradient(gemmnet_trainer *t, const float *x, const int32_t *y,
     const gemmnet_model *m = t->model;
     for (size_t r = 0; r < rows; r += block) {
         size_t n = rows - r < block ? rows - r : block;
-        const float *xb = x + r * d;
         /* A model with a standardisation trains on raw rows, standardised
-         * block by block exactly as predict does. */
-        if (m->mean) {
-            gn_standardize_rows(t->workspace->input, xb, n, d, m->mean, m->scale);
-            xb = t->workspace->input;
-        }
+         * block by block exactly as predict does (the trainer's workspace
+         * has the room: checked by gemmnet_trainer_run). */
+        const float *xb = gn_first_layer_input(m, t->workspace, x + r * d, n);
         gn_forward(m, t->workspace, xb, NULL, n);
         gn_backward(m, t->workspace, xb, y + r, n, scale, r > 0, t->grad);
     }
@@ -420,6 +417,9 @@ GEMMNET_API int gemmnet_trainer_run(gemmnet_trainer *trainer, int32_t epochs, ge
 {
     if (!trainer || epochs < 0)
         return gn_fail(err, GEMMNET_E_INVALID, "a trainer and epochs ≥ 0 are required");
+    if (epochs > INT32_MAX - trainer->epochs_done)
+        return gn_fail(err, GEMMNET_E_INVALID, "%d more epochs after %d would pass 2147483647",
+                       (int)epochs, (int)trainer->epochs_done);
     if (trainer->model->mean && !trainer->workspace->input)
         return gn_fail(err, GEMMNET_E_INVALID,
                        "the model's standardisation was set after the trainer was created");

@@ -230,6 +230,10 @@ static const char *implausible(const gemmnet_checkpoint *c)
     if (c->epochs_done < 0 || c->steps < 0 || c->block_rows == 0 || c->global_rows == 0 ||
         c->global_rows > INT32_MAX || o->patience < 0)
         return "negative or zero counts";
+    /* At most one update per row per epoch; this also keeps steps++ far
+     * from overflowing. */
+    if (c->steps > (int64_t)c->epochs_done * (int64_t)c->global_rows)
+        return "more updates than epochs × rows";
     return NULL;
 }
 
@@ -245,8 +249,15 @@ static int decode_arrays(reader *r, gemmnet_checkpoint *c, size_t parameters, ge
     c->stopped_early = flags & 1u;
     c->has_best = flags & 2u;
     c->best_loss = get_f64(take(r, 8));
-    c->best_epoch = (int32_t)read_u32(r) - 1;
-    c->since_best = (int32_t)read_u32(r);
+    /* Both count epochs already done (best_epoch + 1 is stored); larger
+     * values are damage and would overflow int32 arithmetic. */
+    uint32_t best_epoch = read_u32(r), since_best = read_u32(r), done = (uint32_t)c->epochs_done;
+    if (best_epoch > done || since_best > done)
+        return gn_fail(err, GEMMNET_E_FORMAT,
+                       "training state: a best epoch or epochs since it beyond the %lu epochs done",
+                       (unsigned long)done);
+    c->best_epoch = (int32_t)best_epoch - 1;
+    c->since_best = (int32_t)since_best;
     size_t best = c->has_best ? parameters : 0;
     if (r->short_read || flags > 3u || r->left != 4 * best)
         return gn_fail(err, GEMMNET_E_FORMAT, "training state: its length does not match its contents");
