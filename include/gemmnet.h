@@ -74,7 +74,12 @@ typedef struct gemmnet_error {
 } gemmnet_error;
 
 /* Allocator hooks for embedding. Pass NULL wherever one is accepted to use
- * malloc/free. An object remembers the allocator it was created with. */
+ * malloc/free. An object remembers the allocator it was created with.
+ * With malloc, a block larger than the machine's physical memory is
+ * refused up front (GEMMNET_E_NOMEM with the byte count) rather than
+ * overcommitted and paid for by the OOM killer; so are a synthetic data
+ * set or a training run whose buffers together exceed it. Hooks of your
+ * own set their own limits. */
 typedef struct gemmnet_allocator {
     /* Returns size bytes aligned for any type, or NULL on failure. */
     void *(*alloc)(void *context, size_t size);
@@ -708,8 +713,10 @@ GEMMNET_API int gemmnet_trainer_create(gemmnet_model *model,
                                        gemmnet_error *err);
 /* Runs up to `epochs` more epochs (stopping early by patience). An epoch
  * allocates nothing. Stops with GEMMNET_E_NONFINITE, naming the epoch and
- * batch, if a gradient becomes NaN or Inf; the model then keeps the
- * weights from before that update. */
+ * batch, if a gradient, the weights after an update, or a loss it
+ * evaluates (reports, validation) becomes NaN or Inf; the model then
+ * keeps the finite weights from before that update (the optimizer state
+ * is not rolled back: create a new trainer to go on). */
 GEMMNET_API int gemmnet_trainer_run(gemmnet_trainer *trainer, int32_t epochs, gemmnet_error *err);
 /* Epochs completed so far. */
 GEMMNET_API int32_t gemmnet_trainer_epochs_done(const gemmnet_trainer *trainer);

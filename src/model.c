@@ -37,9 +37,12 @@ static int check_architecture(const gemmnet_architecture *arch, gemmnet_error *e
                        GEMMNET_MAX_LAYERS - 1, (int)arch->hidden_layers);
     if (arch->hidden_layers > 0 && !arch->hidden)
         return gn_fail(err, GEMMNET_E_INVALID, "hidden widths missing");
+    /* The model file format's limit too (GEMMNET_E_TOO_LARGE on load). */
+    if (arch->inputs > (1 << 24) || arch->classes > (1 << 24))
+        return gn_fail(err, GEMMNET_E_INVALID, "inputs and classes must be at most 2^24");
     for (int32_t i = 0; i < arch->hidden_layers; i++) {
-        if (arch->hidden[i] < 1)
-            return gn_fail(err, GEMMNET_E_INVALID, "hidden layer %d has width %d, expected ≥ 1",
+        if (arch->hidden[i] < 1 || arch->hidden[i] > (1 << 24))
+            return gn_fail(err, GEMMNET_E_INVALID, "hidden layer %d has width %d, expected 1..2^24",
                            (int)i + 1, (int)arch->hidden[i]);
         if (arch->activations &&
             (arch->activations[i] < 0 || arch->activations[i] >= GEMMNET_ACTIVATION_COUNT))

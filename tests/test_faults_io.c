@@ -6,7 +6,8 @@
  * GEMMNET_E_NOMEM and a message, or succeed when nothing failed, with every
  * block released. Then model saving: each system call failed in turn, and
  * the process killed before each step, must leave the previous model file
- * byte for byte intact and loadable.
+ * byte for byte intact and loadable. Last, requests beyond physical memory
+ * are refused up front, with the bytes they needed.
  *
  * Fixture files live in a fresh directory under /tmp, removed by the group
  * teardown.
@@ -589,6 +590,32 @@ static void test_save_killed_at_each_step_keeps_the_previous_file(void **state)
     gemmnet_model_destroy(m);
 }
 
+/* ---- more than the machine has ------------------------------------------ */
+
+/* Linux overcommit would grant these and kill the process once they are
+ * touched: the default allocator and the size checks refuse them first,
+ * saying how many bytes were needed. */
+static void test_more_than_physical_memory_is_refused_up_front(void **state)
+{
+    (void)state;
+    size_t physical = gn_physical_memory();
+    assert_true(physical > ((size_t)1 << 20) && physical < SIZE_MAX / 4);
+    gemmnet_allocator malloc_hooks = gn_allocator_or_default(NULL);
+    assert_null(gn_alloc(&malloc_hooks, physical + 1));
+    assert_false(gn_fits_in_memory(NULL, physical + 1));
+    assert_true(gn_fits_in_memory(NULL, physical / 2));
+    faulty own = {.mode = FAIL_ONCE};
+    gemmnet_allocator hooks = {faulty_alloc, faulty_release, &own};
+    assert_true(gn_fits_in_memory(&hooks, physical * 2)); /* its own limits */
+    gemmnet_dataset data;
+    gemmnet_error err = {0};
+    size_t points = physical / 8; /* 28 bytes each at once */
+    assert_int_equal(gemmnet_dataset_moons(&data, points, 0.2, 0, NULL, &err), GEMMNET_E_NOMEM);
+    if (!strstr(err.message, "bytes at once, more than the"))
+        fail_msg("the message does not give the bytes needed: %s", err.message);
+    assert_null(data.x);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -598,6 +625,7 @@ int main(void)
         cmocka_unit_test(test_model_files_survive_failing_allocations),
         cmocka_unit_test(test_save_failing_at_each_system_call_keeps_the_previous_file),
         cmocka_unit_test(test_save_killed_at_each_step_keeps_the_previous_file),
+        cmocka_unit_test(test_more_than_physical_memory_is_refused_up_front),
     };
     return cmocka_run_group_tests(tests, group_setup, group_teardown);
 }
