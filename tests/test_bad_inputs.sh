@@ -10,12 +10,9 @@ export OPENBLAS_NUM_THREADS=${OPENBLAS_NUM_THREADS:-1}
 gemmnet=$1
 train_save=$2
 bad_dir=$3
-tmp=$(mktemp -d)
-trap 'rm -rf "$tmp"' EXIT
-failures=0
+# shellcheck source=tests/cli_helpers.sh
+source "$(dirname "$0")/cli_helpers.sh"
 checks=0
-
-fail() { echo "FAIL: $*"; failures=$((failures + 1)); }
 
 # run CMD...: runs with a time limit, stdout to $tmp/out, stderr to $tmp/err.
 run() { timeout 60 "$@" >"$tmp/out" 2>"$tmp/err"; }

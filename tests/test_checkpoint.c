@@ -11,22 +11,22 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <unistd.h>
 
 #include "internal.h"
+#include "support.h"
 
 typedef struct fixture {
     gemmnet_dataset all;
     gemmnet_dataset train;
     gemmnet_dataset validation;
-    char directory[64];
+    char directory[FIXTURE_DIR_SIZE];
 } fixture;
 
 static int setup(void **state)
 {
     static fixture f;
-    snprintf(f.directory, sizeof f.directory, "/tmp/gemmnet-checkpoint-XXXXXX");
-    if (!mkdtemp(f.directory) || gemmnet_dataset_moons(&f.all, 240, 0.3, 2, NULL, NULL) != GEMMNET_OK ||
+    if (fixture_dir_create(f.directory, "checkpoint") != 0 ||
+        gemmnet_dataset_moons(&f.all, 240, 0.3, 2, NULL, NULL) != GEMMNET_OK ||
         gemmnet_dataset_split(&f.all, 0.25, 2, &f.train, &f.validation, NULL) != GEMMNET_OK)
         return -1;
     *state = &f;
@@ -36,13 +36,7 @@ static int setup(void **state)
 static int teardown(void **state)
 {
     fixture *f = *state;
-    char path[128];
-    static const char *const names[] = {"whole.gnet", "half.gnet", "damaged.gnet", "plain.gnet"};
-    for (size_t i = 0; i < sizeof names / sizeof names[0]; i++) {
-        snprintf(path, sizeof path, "%s/%s", f->directory, names[i]);
-        unlink(path);
-    }
-    rmdir(f->directory);
+    fixture_dir_remove(f->directory);
     gemmnet_dataset_free(&f->all);
     gemmnet_dataset_free(&f->train);
     gemmnet_dataset_free(&f->validation);
@@ -109,20 +103,6 @@ static void resume(const fixture *f, const char *path, int32_t epochs, const cha
     gemmnet_model_destroy(m);
 }
 
-static unsigned char *read_file(const char *path, size_t *size)
-{
-    FILE *file = fopen(path, "rb");
-    assert_non_null(file);
-    fseek(file, 0, SEEK_END);
-    *size = (size_t)ftell(file);
-    rewind(file);
-    unsigned char *bytes = malloc(*size);
-    assert_non_null(bytes);
-    assert_int_equal(fread(bytes, 1, *size, file), *size);
-    fclose(file);
-    return bytes;
-}
-
 static void expect_same_file(const char *a, const char *b, const char *what)
 {
     size_t size_a, size_b;
@@ -138,8 +118,8 @@ static void test_resumed_runs_equal_uninterrupted_runs_bit_for_bit(void **state)
     fixture *f = *state;
     static const char *const names[] = {"gd", "momentum", "nesterov", "adam"};
     char whole[128], half[128];
-    snprintf(whole, sizeof whole, "%s/whole.gnet", f->directory);
-    snprintf(half, sizeof half, "%s/half.gnet", f->directory);
+    fixture_path(whole, sizeof whole, f->directory, "whole.gnet");
+    fixture_path(half, sizeof half, f->directory, "half.gnet");
     for (int rule = 0; rule < 4; rule++) {
         for (int with_validation = 0; with_validation < 2; with_validation++) {
             gemmnet_train_options o;
@@ -158,7 +138,7 @@ static void test_checkpoints_load_as_plain_models(void **state)
 {
     fixture *f = *state;
     char path[128];
-    snprintf(path, sizeof path, "%s/whole.gnet", f->directory);
+    fixture_path(path, sizeof path, f->directory, "whole.gnet");
     gemmnet_train_options o;
     options_for(GEMMNET_OPT_ADAM, NULL, &o);
     train_whole(f, &o, 3, path);
@@ -172,7 +152,7 @@ static void test_a_plain_model_is_not_a_checkpoint(void **state)
 {
     fixture *f = *state;
     char path[128];
-    snprintf(path, sizeof path, "%s/plain.gnet", f->directory);
+    fixture_path(path, sizeof path, f->directory, "plain.gnet");
     gemmnet_model *m = fresh_model();
     assert_int_equal(gemmnet_model_save(m, path, NULL), GEMMNET_OK);
     gemmnet_model_destroy(m);
@@ -188,7 +168,7 @@ static void test_resuming_on_other_data_is_refused(void **state)
 {
     fixture *f = *state;
     char path[128];
-    snprintf(path, sizeof path, "%s/half.gnet", f->directory);
+    fixture_path(path, sizeof path, f->directory, "half.gnet");
     gemmnet_train_options o;
     options_for(GEMMNET_OPT_MOMENTUM, NULL, &o);
     train_whole(f, &o, 2, path);
@@ -212,8 +192,8 @@ static void test_damaged_checkpoints_are_refused(void **state)
 {
     fixture *f = *state;
     char path[128], damaged[128];
-    snprintf(path, sizeof path, "%s/half.gnet", f->directory);
-    snprintf(damaged, sizeof damaged, "%s/damaged.gnet", f->directory);
+    fixture_path(path, sizeof path, f->directory, "half.gnet");
+    fixture_path(damaged, sizeof damaged, f->directory, "damaged.gnet");
     gemmnet_train_options o;
     options_for(GEMMNET_OPT_ADAM, NULL, &o);
     train_whole(f, &o, 2, path);
@@ -221,10 +201,7 @@ static void test_damaged_checkpoints_are_refused(void **state)
     unsigned char *bytes = read_file(path, &size);
     for (size_t i = 0; i < size; i += 97) {
         bytes[i] ^= 0x40;
-        FILE *file = fopen(damaged, "wb");
-        assert_non_null(file);
-        fwrite(bytes, 1, size, file);
-        fclose(file);
+        write_file(damaged, bytes, size);
         gemmnet_model *m;
         gemmnet_checkpoint *c;
         int status = gemmnet_checkpoint_load(damaged, NULL, &m, &c, NULL);

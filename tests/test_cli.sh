@@ -4,26 +4,8 @@
 set -u
 gemmnet=$1
 data=$2
-tmp=$(mktemp -d)
-trap 'rm -rf "$tmp"' EXIT
-failures=0
-
-fail() { echo "FAIL: $*"; failures=$((failures + 1)); }
-
-# expect STATUS PATTERN CMD...: exit status and a stderr line matching PATTERN.
-expect() {
-    local want=$1 pattern=$2
-    shift 2
-    "$@" >"$tmp/out" 2>"$tmp/err"
-    local got=$?
-    [[ $got == "$want" ]] || fail "$* exited $got, expected $want; stderr: $(cat "$tmp/err")"
-    if [[ -n $pattern ]] && ! grep -q -- "$pattern" "$tmp/err"; then
-        fail "$*: stderr lacks '$pattern': $(cat "$tmp/err")"
-    fi
-    if [[ $want != 0 && $(wc -l <"$tmp/err") != 1 ]]; then
-        fail "$*: expected a one-line error message, got: $(cat "$tmp/err")"
-    fi
-}
+# shellcheck source=tests/cli_helpers.sh
+source "$(dirname "$0")/cli_helpers.sh"
 
 # moons to stdout and to a file equal the reference file byte for byte.
 "$gemmnet" moons >"$tmp/moons.csv" || fail "moons exited $?"
@@ -167,8 +149,4 @@ if [[ $(id -u) != 0 ]]; then
 fi
 chmod 755 "$tmp"
 
-if ((failures)); then
-    echo "$failures CLI check(s) failed"
-    exit 1
-fi
-echo "all CLI checks passed"
+finish CLI

@@ -9,26 +9,8 @@ set -u
 gemmnet=$1
 train_save=$2
 embed=$3
-tmp=$(mktemp -d)
-trap 'rm -rf "$tmp"' EXIT
-failures=0
-
-fail() { echo "FAIL: $*"; failures=$((failures + 1)); }
-
-# expect STATUS PATTERN CMD...: exit status and a one-line stderr matching PATTERN.
-expect() {
-    local want=$1 pattern=$2
-    shift 2
-    "$@" >"$tmp/out" 2>"$tmp/err"
-    local got=$?
-    [[ $got == "$want" ]] || fail "$* exited $got, expected $want; stderr: $(cat "$tmp/err")"
-    if [[ -n $pattern ]] && ! grep -q -- "$pattern" "$tmp/err"; then
-        fail "$*: stderr lacks '$pattern': $(cat "$tmp/err")"
-    fi
-    if [[ $want != 0 && $(wc -l <"$tmp/err") != 1 ]]; then
-        fail "$*: expected a one-line error message, got: $(cat "$tmp/err")"
-    fi
-}
+# shellcheck source=tests/cli_helpers.sh
+source "$(dirname "$0")/cli_helpers.sh"
 
 # same FILE1 FILE2 WHAT: byte-identical files.
 same() { cmp -s "$1" "$2" || fail "$3: $1 and $2 differ: $(diff "$1" "$2" | head -5)"; }
@@ -152,8 +134,4 @@ for command in predict eval dump import; do
     grep -q "^usage: gemmnet $command" "$tmp/out" || fail "$command --help: $(head -1 "$tmp/out")"
 done
 
-if ((failures)); then
-    echo "$failures model-command check(s) failed"
-    exit 1
-fi
-echo "all model-command checks passed"
+finish model-command

@@ -14,7 +14,6 @@
 #include <setjmp.h>
 #include <cmocka.h>
 
-#include <dirent.h>
 #include <errno.h>
 #include <float.h>
 #include <locale.h>
@@ -23,24 +22,21 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
-#include <unistd.h>
 
 #include "gemmnet.h"
+#include "support.h"
 
 /* ---- fixtures ------------------------------------------------------------ */
 
 /* The group's temporary directory, passed to every test as its state. */
 typedef struct fixture_dir {
-    char path[64];
+    char path[FIXTURE_DIR_SIZE];
 } fixture_dir;
 
 static int make_fixture_dir(void **state)
 {
     fixture_dir *dir = calloc(1, sizeof *dir);
-    if (!dir)
-        return -1;
-    strcpy(dir->path, "/tmp/gemmnet_csv_XXXXXX");
-    if (!mkdtemp(dir->path)) {
+    if (!dir || fixture_dir_create(dir->path, "csv") != 0) {
         free(dir);
         return -1;
     }
@@ -51,18 +47,7 @@ static int make_fixture_dir(void **state)
 static int remove_fixture_dir(void **state)
 {
     fixture_dir *dir = *state;
-    DIR *listing = opendir(dir->path);
-    if (listing) {
-        char path[512];
-        for (struct dirent *entry; (entry = readdir(listing)) != NULL;) {
-            if (strcmp(entry->d_name, ".") == 0 || strcmp(entry->d_name, "..") == 0)
-                continue;
-            snprintf(path, sizeof path, "%s/%s", dir->path, entry->d_name);
-            unlink(path);
-        }
-        closedir(listing);
-    }
-    int status = rmdir(dir->path);
+    int status = fixture_dir_remove(dir->path);
     free(dir);
     return status;
 }
@@ -73,14 +58,7 @@ static void write_fixture(void **state, const char *name, const char *bytes, siz
 {
     const fixture_dir *dir = *state;
     assert_non_null(dir);
-    snprintf(path, 256, "%s/%s", dir->path, name);
-    FILE *file = fopen(path, "wb");
-    if (!file) {
-        fail_msg("cannot create fixture %s: %s", path, strerror(errno));
-        return;
-    }
-    assert_int_equal(fwrite(bytes, 1, length, file), length);
-    assert_int_equal(fclose(file), 0);
+    write_file(fixture_path(path, 256, dir->path, name), bytes, length);
 }
 
 /* Writes the NUL-terminated text to NAME and reads it back as CSV. */
@@ -554,31 +532,6 @@ static void test_million_column_line_is_read_in_linear_time(void **state)
         fail_msg("two reads of a 10^6-column line took %.1f s, expected well under 20", seconds);
 }
 
-/* Allocator hooks that count, and fail the fail_on-th attempt (1-based). */
-typedef struct counting_allocator {
-    size_t attempts;
-    size_t fail_on;
-    size_t allocations;
-    size_t releases;
-} counting_allocator;
-
-static void *counting_alloc(void *context, size_t size)
-{
-    counting_allocator *counter = context;
-    if (++counter->attempts == counter->fail_on)
-        return NULL;
-    void *p = malloc(size);
-    counter->allocations += p != NULL;
-    return p;
-}
-
-static void counting_release(void *context, void *ptr)
-{
-    counting_allocator *counter = context;
-    counter->releases++;
-    free(ptr);
-}
-
 /* Fails each allocation in turn until the read succeeds; every failure
  * must be NOMEM, leave the data set zeroed and release all it took. The
  * 600-byte first line makes the line buffer grow (256 → 512 → 1024). */
@@ -597,7 +550,7 @@ static void test_allocation_failures_leak_nothing(void **state)
     size_t failures = 0;
     for (size_t fail_on = 1; status == GEMMNET_E_NOMEM; fail_on++) {
         counting_allocator counter = {.fail_on = fail_on};
-        gemmnet_allocator hooks = {counting_alloc, counting_release, &counter};
+        gemmnet_allocator hooks = counting_hooks(&counter);
         gemmnet_dataset data;
         gemmnet_error err = {0};
         status = gemmnet_dataset_read_csv(&data, path, NULL, &hooks, &err);

@@ -11,7 +11,6 @@
 #include <setjmp.h>
 #include <cmocka.h>
 
-#include <dirent.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -19,41 +18,28 @@
 #include <unistd.h>
 
 #include "internal.h"
+#include "support.h"
 
 /* ---- fixtures ------------------------------------------------------------ */
 
-static char fixture_dir[64];
+static char fixture_dir[FIXTURE_DIR_SIZE];
 
 static int make_fixture_dir(void **state)
 {
     (void)state;
-    strcpy(fixture_dir, "/tmp/gemmnet_labels_XXXXXX");
-    return mkdtemp(fixture_dir) ? 0 : -1;
+    return fixture_dir_create(fixture_dir, "labels");
 }
 
 static int remove_fixture_dir(void **state)
 {
     (void)state;
-    DIR *listing = opendir(fixture_dir);
-    char path[512];
-    for (struct dirent *e; listing && (e = readdir(listing)) != NULL;) {
-        snprintf(path, sizeof path, "%s/%s", fixture_dir, e->d_name);
-        if (strcmp(e->d_name, ".") != 0 && strcmp(e->d_name, "..") != 0)
-            unlink(path);
-    }
-    if (listing)
-        closedir(listing);
-    return rmdir(fixture_dir);
+    return fixture_dir_remove(fixture_dir);
 }
 
 /* Writes text to NAME in the fixture directory; the path goes to path[256]. */
 static void write_text(const char *name, const char *text, char *path)
 {
-    snprintf(path, 256, "%s/%s", fixture_dir, name);
-    FILE *f = fopen(path, "wb");
-    assert_non_null(f);
-    fputs(text, f);
-    assert_int_equal(fclose(f), 0);
+    write_file(fixture_path(path, 256, fixture_dir, name), text, strlen(text));
 }
 
 static int read_text(const char *name,
@@ -212,31 +198,6 @@ static void test_given_class_names_map_labels_to_their_index(void **state)
     expect_failure("integers.csv", "x,l\n1,0\n", &given, GEMMNET_E_LABEL, "unknown class \"0\"");
 }
 
-/* Allocator hooks that count, and fail the fail_on-th attempt. */
-typedef struct counting_allocator {
-    size_t attempts;
-    size_t fail_on;
-    size_t allocations;
-    size_t releases;
-} counting_allocator;
-
-static void *counting_alloc(void *context, size_t size)
-{
-    counting_allocator *c = context;
-    if (++c->attempts == c->fail_on)
-        return NULL;
-    void *p = malloc(size);
-    c->allocations += p != NULL;
-    return p;
-}
-
-static void counting_release(void *context, void *ptr)
-{
-    counting_allocator *c = context;
-    c->releases++;
-    free(ptr);
-}
-
 static void test_allocation_failures_with_text_labels_leak_nothing(void **state)
 {
     (void)state;
@@ -249,7 +210,7 @@ static void test_allocation_failures_with_text_labels_leak_nothing(void **state)
     size_t failures = 0;
     for (size_t fail_on = 1;; fail_on++) {
         counting_allocator counter = {.fail_on = fail_on};
-        gemmnet_allocator hooks = {counting_alloc, counting_release, &counter};
+        gemmnet_allocator hooks = counting_hooks(&counter);
         gemmnet_dataset data;
         int status = gemmnet_dataset_read_csv(&data, path, NULL, &hooks, NULL);
         if (status == GEMMNET_OK) {

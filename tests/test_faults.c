@@ -9,33 +9,10 @@
 #include <setjmp.h>
 #include <cmocka.h>
 
-#include <stdlib.h>
 #include <string.h>
 
 #include "internal.h"
-
-/* Counts allocations and releases; fails the fail_at-th allocation (from
- * 1; 0 never fails). */
-typedef struct counting {
-    long allocations;
-    long releases;
-    long fail_at;
-} counting;
-
-static void *counting_alloc(void *context, size_t size)
-{
-    counting *c = context;
-    if (++c->allocations == c->fail_at)
-        return NULL;
-    return malloc(size);
-}
-
-static void counting_release(void *context, void *ptr)
-{
-    counting *c = context;
-    c->releases++;
-    free(ptr);
-}
+#include "support.h"
 
 /* One scenario: builds what it needs with allocator a and returns the
  * status of the operation under test, freeing everything it made. */
@@ -125,25 +102,25 @@ static int ridge_baseline(const gemmnet_allocator *a)
  * must be NOMEM and every run must release what it allocated. */
 static void fail_every_allocation(scenario run, const char *name)
 {
-    long n;
+    size_t n;
     for (n = 1; n < 10000; n++) {
-        counting c = {.fail_at = n};
-        gemmnet_allocator a = {counting_alloc, counting_release, &c};
+        counting_allocator c = {.fail_on = n};
+        gemmnet_allocator a = counting_hooks(&c);
         int status = run(&a);
-        if (c.allocations != c.releases + (c.allocations >= n ? 1 : 0))
-            fail_msg("%s, allocation %ld failed: %ld allocations, %ld releases", name, n,
-                     c.allocations, c.releases);
-        if (c.allocations < n) {
+        if (c.attempts != c.releases + (c.attempts >= n ? 1 : 0))
+            fail_msg("%s, allocation %zu failed: %zu allocation attempts, %zu releases", name, n,
+                     c.attempts, c.releases);
+        if (c.attempts < n) {
             if (status != GEMMNET_OK)
                 fail_msg("%s: %s without any failed allocation", name, gemmnet_strerror(status));
             break;
         }
         if (status != GEMMNET_E_NOMEM)
-            fail_msg("%s, allocation %ld failed: got %s, expected out of memory", name, n,
+            fail_msg("%s, allocation %zu failed: got %s, expected out of memory", name, n,
                      gemmnet_strerror(status));
     }
     assert_true(n > 2); /* the scenario did allocate */
-    print_message("%s: %ld allocations, each failed in turn\n", name, n - 1);
+    print_message("%s: %zu allocations, each failed in turn\n", name, n - 1);
 }
 
 static void test_training_survives_every_failed_allocation(void **state)
@@ -173,8 +150,8 @@ static void test_ridge_baseline_survives_every_failed_allocation(void **state)
 static void test_absurd_sizes_fail_before_allocating(void **state)
 {
     (void)state;
-    counting c = {0};
-    gemmnet_allocator a = {counting_alloc, counting_release, &c};
+    counting_allocator c = {0};
+    gemmnet_allocator a = counting_hooks(&c);
     gemmnet_dataset data;
     gemmnet_error err = {0};
     /* 2⁶² rows × 8 features × 4 bytes overflows size_t. */
@@ -192,7 +169,7 @@ static void test_absurd_sizes_fail_before_allocating(void **state)
     int status = gemmnet_model_create(&arch, &a, &m, &err);
     assert_true(status == GEMMNET_E_NOMEM || status == GEMMNET_E_OVERFLOW);
     assert_non_null(strstr(err.message, "bytes"));
-    assert_int_equal(c.allocations, c.releases + (status == GEMMNET_E_NOMEM ? 1 : 0));
+    assert_int_equal(c.attempts, c.releases + (status == GEMMNET_E_NOMEM ? 1 : 0));
 }
 
 int main(void)

@@ -29,48 +29,16 @@
 #include <unistd.h>
 
 #include "internal.h"
+#include "support.h"
 
 /* ---- fixtures ------------------------------------------------------------ */
 
-static char fixture_dir[64];
-
-static void fixture_path(char *path, size_t size, const char *name)
-{
-    snprintf(path, size, "%s/%s", fixture_dir, name);
-}
+static char fixture_dir[FIXTURE_DIR_SIZE];
 
 static void write_fixture(const char *name, const void *bytes, size_t size)
 {
     char path[256];
-    fixture_path(path, sizeof path, name);
-    FILE *f = fopen(path, "wb");
-    assert_non_null(f);
-    assert_int_equal(fwrite(bytes, 1, size, f), size);
-    assert_int_equal(fclose(f), 0);
-}
-
-/* The whole file at path, malloc'd (NULL if it cannot be read). */
-static unsigned char *read_whole(const char *path, size_t *size)
-{
-    FILE *f = fopen(path, "rb");
-    if (!f)
-        return NULL;
-    unsigned char *bytes = malloc(1 << 16);
-    *size = bytes ? fread(bytes, 1, 1 << 16, f) : 0;
-    fclose(f);
-    return bytes;
-}
-
-/* Names of the fixture directory's entries that contain text. */
-static size_t entries_containing(const char *text)
-{
-    size_t count = 0;
-    DIR *listing = opendir(fixture_dir);
-    for (struct dirent *e; listing && (e = readdir(listing)) != NULL;)
-        count += strstr(e->d_name, text) != NULL;
-    if (listing)
-        closedir(listing);
-    return count;
+    write_file(fixture_path(path, sizeof path, fixture_dir, name), bytes, size);
 }
 
 /* Removes the temporary files a killed save leaves ("NAME.tmp-..."). */
@@ -79,10 +47,8 @@ static void remove_temporaries(void)
     DIR *listing = opendir(fixture_dir);
     char path[512];
     for (struct dirent *e; listing && (e = readdir(listing)) != NULL;)
-        if (strstr(e->d_name, ".tmp-")) {
-            snprintf(path, sizeof path, "%s/%s", fixture_dir, e->d_name);
-            unlink(path);
-        }
+        if (strstr(e->d_name, ".tmp-"))
+            unlink(fixture_path(path, sizeof path, fixture_dir, e->d_name));
     if (listing)
         closedir(listing);
 }
@@ -138,8 +104,7 @@ static void write_csv_fixtures(void)
 static int group_setup(void **state)
 {
     (void)state;
-    strcpy(fixture_dir, "/tmp/gemmnet_faults_io_XXXXXX");
-    if (!mkdtemp(fixture_dir))
+    if (fixture_dir_create(fixture_dir, "faults_io") != 0)
         return -1;
     write_csv_fixtures();
     gemmnet_model *m = NULL;
@@ -163,18 +128,9 @@ static int group_setup(void **state)
 static int group_teardown(void **state)
 {
     (void)state;
-    DIR *listing = opendir(fixture_dir);
-    char path[512];
-    for (struct dirent *e; listing && (e = readdir(listing)) != NULL;) {
-        snprintf(path, sizeof path, "%s/%s", fixture_dir, e->d_name);
-        if (e->d_name[0] != '.')
-            unlink(path);
-    }
-    if (listing)
-        closedir(listing);
     free(model_bytes);
     free(model_json);
-    return rmdir(fixture_dir);
+    return fixture_dir_remove(fixture_dir);
 }
 
 /* ---- a faulty allocator -------------------------------------------------- */
@@ -258,7 +214,7 @@ static void inject_faults(scenario s, const char *name)
 static int read_wide_csv(const gemmnet_allocator *a, gemmnet_error *err)
 {
     char path[256];
-    fixture_path(path, sizeof path, "wide.csv");
+    fixture_path(path, sizeof path, fixture_dir, "wide.csv");
     gemmnet_dataset data;
     int status = gemmnet_dataset_read_csv(&data, path, NULL, a, err);
     if (status == GEMMNET_OK && (data.rows != 5 || data.features != 140))
@@ -271,7 +227,7 @@ static int read_wide_csv(const gemmnet_allocator *a, gemmnet_error *err)
 static int read_named_csv(const gemmnet_allocator *a, gemmnet_error *err)
 {
     char path[256];
-    fixture_path(path, sizeof path, "named.csv");
+    fixture_path(path, sizeof path, fixture_dir, "named.csv");
     gemmnet_csv_options options = {.label_column = -1, .label_name = "species"};
     gemmnet_dataset data;
     int status = gemmnet_dataset_read_csv(&data, path, &options, a, err);
@@ -286,7 +242,7 @@ static int read_csv_with_given_names(const gemmnet_allocator *a, gemmnet_error *
 {
     static const char *const names[] = {"emu", "dog", "cat"};
     char path[256];
-    fixture_path(path, sizeof path, "named.csv");
+    fixture_path(path, sizeof path, fixture_dir, "named.csv");
     gemmnet_csv_options options = {.label_column = 1, .classes = 3, .class_names = names};
     gemmnet_dataset data;
     int status = gemmnet_dataset_read_csv(&data, path, &options, a, err);
@@ -300,7 +256,7 @@ static int read_csv_with_given_names(const gemmnet_allocator *a, gemmnet_error *
 static int stream_named_csv(const gemmnet_allocator *a, gemmnet_error *err)
 {
     char path[256];
-    fixture_path(path, sizeof path, "named.csv");
+    fixture_path(path, sizeof path, fixture_dir, "named.csv");
     FILE *file = fopen(path, "rb");
     assert_non_null(file);
     gemmnet_csv_options options = {.label_column = -1, .label_name = "species"};
@@ -322,7 +278,7 @@ static int stream_named_csv(const gemmnet_allocator *a, gemmnet_error *err)
 static int standardize_read_data(const gemmnet_allocator *a, gemmnet_error *err)
 {
     char path[256];
-    fixture_path(path, sizeof path, "wide.csv");
+    fixture_path(path, sizeof path, fixture_dir, "wide.csv");
     gemmnet_dataset data;
     float mean[140], scale[140];
     int status = gemmnet_dataset_read_csv(&data, path, NULL, a, err);
@@ -344,7 +300,7 @@ static int build_model(const gemmnet_allocator *a, gemmnet_error *err)
 static int load_model_file(const gemmnet_allocator *a, gemmnet_error *err)
 {
     char path[256];
-    fixture_path(path, sizeof path, "model.gnet");
+    fixture_path(path, sizeof path, fixture_dir, "model.gnet");
     gemmnet_model *m = NULL;
     int status = gemmnet_model_load(path, a, &m, err);
     if (status == GEMMNET_OK && strcmp(gemmnet_model_class_name(m, 2), "emu") != 0)
@@ -375,21 +331,21 @@ static int save_over_old_file(const gemmnet_allocator *a, gemmnet_error *err)
     static const unsigned char old[] = "an older model";
     write_fixture("save.gnet", old, sizeof old);
     char path[256];
-    fixture_path(path, sizeof path, "save.gnet");
+    fixture_path(path, sizeof path, fixture_dir, "save.gnet");
     gemmnet_model *m = NULL;
     int status = make_model(a, &m, err);
     if (status == GEMMNET_OK)
         status = gemmnet_model_save(m, path, err);
     gemmnet_model_destroy(m);
     size_t size = 0;
-    unsigned char *now = read_whole(path, &size);
+    unsigned char *now = try_read_file(path, &size);
     bool intact = now && size == sizeof old && memcmp(now, old, size) == 0;
     bool replaced = now && size == model_size && memcmp(now, model_bytes, size) == 0;
     free(now);
     if (status == GEMMNET_OK ? !replaced : !intact)
         fail_msg("after a save that returned %s, the file is neither the old nor the new one",
                  gemmnet_strerror(status));
-    if (entries_containing(".tmp-") != 0)
+    if (fixture_dir_entries(fixture_dir, ".tmp-") != 0)
         fail_msg("a failed save left its temporary file");
     return status;
 }
@@ -491,7 +447,7 @@ static void assert_previous_file(const char *path, const unsigned char *old, siz
                                  const char *what, size_t step)
 {
     size_t size = 0;
-    unsigned char *now = read_whole(path, &size);
+    unsigned char *now = try_read_file(path, &size);
     if (!now || size != old_size || memcmp(now, old, size) != 0)
         fail_msg("%s at step %zu changed the previous file", what, step);
     free(now);
@@ -507,12 +463,11 @@ static void assert_previous_file(const char *path, const unsigned char *old, siz
 static gemmnet_model *new_model_over_old_file(char *path, size_t size, unsigned char **old,
                                               size_t *old_size)
 {
-    fixture_path(path, size, "durable.gnet");
+    fixture_path(path, size, fixture_dir, "durable.gnet");
     gemmnet_model *m = NULL;
     assert_int_equal(make_model(NULL, &m, NULL), GEMMNET_OK);
     assert_int_equal(gemmnet_model_save(m, path, NULL), GEMMNET_OK);
-    *old = read_whole(path, old_size);
-    assert_non_null(*old);
+    *old = read_file(path, old_size);
     gemmnet_model_weights(m, 1)[0] += 1.0f;
     return m;
 }
@@ -538,7 +493,7 @@ static void test_save_failing_at_each_system_call_keeps_the_previous_file(void *
             fail_msg("failing call %zu of %zu: %s: \"%s\"", step, steps, gemmnet_strerror(status),
                      err.message);
         assert_previous_file(path, old, old_size, "a failing call", step);
-        if (entries_containing(".tmp-") != 0)
+        if (fixture_dir_entries(fixture_dir, ".tmp-") != 0)
             fail_msg("failing call %zu left a temporary file", step);
     }
     /* An interrupted write is retried, not reported. */
@@ -578,7 +533,7 @@ static void test_save_killed_at_each_step_keeps_the_previous_file(void **state)
         if (!WIFEXITED(wstatus) || WEXITSTATUS(wstatus) != 0)
             fail_msg("the save was not killed at step %zu", step);
         assert_previous_file(path, old, old_size, "killing the save", step);
-        if (entries_containing(".tmp-") > 1)
+        if (fixture_dir_entries(fixture_dir, ".tmp-") > 1)
             fail_msg("killing the save at step %zu left more than one temporary file", step);
         /* A later save succeeds next to the leftover, which is then
          * removed here (the library cannot know whose it is). */

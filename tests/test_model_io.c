@@ -14,7 +14,6 @@
 #include <setjmp.h>
 #include <cmocka.h>
 
-#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <math.h>
@@ -26,105 +25,22 @@
 #include <zlib.h>
 
 #include "internal.h"
+#include "support.h"
 
 /* ---- fixtures ------------------------------------------------------------ */
 
-static char fixture_dir[64];
+static char fixture_dir[FIXTURE_DIR_SIZE];
 
 static int make_fixture_dir(void **state)
 {
     (void)state;
-    strcpy(fixture_dir, "/tmp/gemmnet_model_io_XXXXXX");
-    return mkdtemp(fixture_dir) ? 0 : -1;
-}
-
-/* Number of entries in the fixture directory (temporary files included). */
-static size_t fixture_entries(void)
-{
-    size_t count = 0;
-    DIR *listing = opendir(fixture_dir);
-    for (struct dirent *e; listing && (e = readdir(listing)) != NULL;)
-        count += strcmp(e->d_name, ".") != 0 && strcmp(e->d_name, "..") != 0;
-    if (listing)
-        closedir(listing);
-    return count;
+    return fixture_dir_create(fixture_dir, "model_io");
 }
 
 static int remove_fixture_dir(void **state)
 {
     (void)state;
-    DIR *listing = opendir(fixture_dir);
-    char path[512];
-    for (struct dirent *e; listing && (e = readdir(listing)) != NULL;) {
-        snprintf(path, sizeof path, "%s/%s", fixture_dir, e->d_name);
-        if (strcmp(e->d_name, ".") != 0 && strcmp(e->d_name, "..") != 0 && unlink(path) != 0)
-            rmdir(path);
-    }
-    if (listing)
-        closedir(listing);
-    return rmdir(fixture_dir);
-}
-
-static void fixture_path(char *path, size_t size, const char *name)
-{
-    snprintf(path, size, "%s/%s", fixture_dir, name);
-}
-
-static void write_file(const char *path, const void *bytes, size_t size)
-{
-    FILE *f = fopen(path, "wb");
-    assert_non_null(f);
-    assert_int_equal(fwrite(bytes, 1, size, f), size);
-    assert_int_equal(fclose(f), 0);
-}
-
-/* The whole file at path, malloc'd; its size in *size. */
-static unsigned char *read_file(const char *path, size_t *size)
-{
-    FILE *f = fopen(path, "rb");
-    assert_non_null(f);
-    unsigned char *bytes = malloc(1 << 20);
-    assert_non_null(bytes);
-    *size = fread(bytes, 1, 1 << 20, f);
-    fclose(f);
-    return bytes;
-}
-
-/* ---- allocators ---------------------------------------------------------- */
-
-/* Counts allocations and releases, remembers the largest request, and
- * fails the fail_on-th attempt (1-based; 0 never). */
-typedef struct counting_allocator {
-    size_t attempts;
-    size_t fail_on;
-    size_t allocations;
-    size_t releases;
-    size_t largest;
-} counting_allocator;
-
-static void *counting_alloc(void *context, size_t size)
-{
-    counting_allocator *c = context;
-    c->attempts++;
-    c->largest = size > c->largest ? size : c->largest;
-    if (c->attempts == c->fail_on)
-        return NULL;
-    void *p = malloc(size);
-    c->allocations += p != NULL;
-    return p;
-}
-
-static void counting_release(void *context, void *ptr)
-{
-    counting_allocator *c = context;
-    c->releases++;
-    free(ptr);
-}
-
-static void assert_no_leak(const counting_allocator *c, const char *what)
-{
-    if (c->allocations != c->releases)
-        fail_msg("%s: %zu allocations but %zu releases", what, c->allocations, c->releases);
+    return fixture_dir_remove(fixture_dir);
 }
 
 /* ---- a model with everything a file can hold ----------------------------- */
@@ -225,7 +141,7 @@ static void test_save_then_load_gives_identical_parameters_and_metadata(void **s
 {
     (void)state;
     char path[256];
-    fixture_path(path, sizeof path, "round_trip.gnet");
+    fixture_path(path, sizeof path, fixture_dir, "round_trip.gnet");
     gemmnet_model *m = sample_model(), *loaded = NULL;
     gemmnet_error err = {0};
     if (gemmnet_model_save(m, path, &err) != GEMMNET_OK)
@@ -321,11 +237,11 @@ static void
 expect_load_failure(const unsigned char *bytes, size_t size, int expected, const char *what)
 {
     char path[256];
-    fixture_path(path, sizeof path, "damaged.gnet");
+    fixture_path(path, sizeof path, fixture_dir, "damaged.gnet");
     write_file(path, bytes, size);
     for (int from_file = 0; from_file < 2; from_file++) {
         counting_allocator counter = {0};
-        gemmnet_allocator hooks = {counting_alloc, counting_release, &counter};
+        gemmnet_allocator hooks = counting_hooks(&counter);
         gemmnet_model *m = (gemmnet_model *)&counter;
         gemmnet_error err = {0};
         int status = from_file ? gemmnet_model_load(path, &hooks, &m, &err)
@@ -370,7 +286,7 @@ static void test_random_byte_flips_are_all_refused(void **state)
         unsigned char mask = (unsigned char)(1 + (s >> 24) % 255);
         bytes[at] ^= mask;
         counting_allocator counter = {0};
-        gemmnet_allocator hooks = {counting_alloc, counting_release, &counter};
+        gemmnet_allocator hooks = counting_hooks(&counter);
         gemmnet_model *m = NULL;
         int status = gemmnet_model_load_buffer(bytes, size, &hooks, &m, NULL);
         bytes[at] ^= mask;
@@ -452,10 +368,10 @@ static void expect_refused_without_allocating(const unsigned char *bytes,
 {
     expect_load_failure(bytes, size, expected, what);
     char path[256];
-    fixture_path(path, sizeof path, "absurd.gnet");
+    fixture_path(path, sizeof path, fixture_dir, "absurd.gnet");
     write_file(path, bytes, size);
     counting_allocator counter = {0};
-    gemmnet_allocator hooks = {counting_alloc, counting_release, &counter};
+    gemmnet_allocator hooks = counting_hooks(&counter);
     gemmnet_model *m = NULL;
     assert_int_equal(gemmnet_model_load(path, &hooks, &m, NULL), expected);
     if (counter.largest > size + 1)
@@ -564,13 +480,13 @@ static void test_allocation_failure_at_every_step_of_load_leaks_nothing(void **s
 {
     (void)state;
     char path[256];
-    fixture_path(path, sizeof path, "nomem.gnet");
+    fixture_path(path, sizeof path, fixture_dir, "nomem.gnet");
     gemmnet_model *m = sample_model();
     assert_int_equal(gemmnet_model_save(m, path, NULL), GEMMNET_OK);
     size_t failures = 0;
     for (size_t fail_on = 1;; fail_on++) {
         counting_allocator counter = {.fail_on = fail_on};
-        gemmnet_allocator hooks = {counting_alloc, counting_release, &counter};
+        gemmnet_allocator hooks = counting_hooks(&counter);
         gemmnet_model *loaded = NULL;
         gemmnet_error err = {0};
         int status = gemmnet_model_load(path, &hooks, &loaded, &err);
@@ -651,11 +567,11 @@ static void test_interrupted_save_leaves_the_previous_file_intact(void **state)
 {
     (void)state;
     char path[256];
-    fixture_path(path, sizeof path, "keep.gnet");
+    fixture_path(path, sizeof path, fixture_dir, "keep.gnet");
     gemmnet_model *old_model = sample_model(), *new_model = sample_model();
     gemmnet_model_weights(new_model, 1)[0] += 1.0f;
     assert_int_equal(gemmnet_model_save(old_model, path, NULL), GEMMNET_OK);
-    size_t old_size = 0, entries = fixture_entries();
+    size_t old_size = 0, entries = fixture_dir_entries(fixture_dir, "");
     unsigned char *old_bytes = read_file(path, &old_size);
     const gn_file_ops ops = {test_open, test_write, test_fsync, test_close, test_rename};
     const char *steps[] = {"", "temporary file", "write", "write", "fsync", "close", "rename"};
@@ -671,7 +587,7 @@ static void test_interrupted_save_leaves_the_previous_file_intact(void **state)
         if (size != old_size || memcmp(bytes, old_bytes, size) != 0)
             fail_msg("failing %s changed the previous file", steps[failing_step]);
         free(bytes);
-        if (fixture_entries() != entries)
+        if (fixture_dir_entries(fixture_dir, "") != entries)
             fail_msg("failing %s left a temporary file behind", steps[failing_step]);
         gemmnet_model *loaded = NULL;
         assert_int_equal(gemmnet_model_load(path, NULL, &loaded, NULL), GEMMNET_OK);
@@ -694,15 +610,15 @@ static void test_saving_over_a_directory_or_into_none_fails_cleanly(void **state
 {
     (void)state;
     char path[256];
-    fixture_path(path, sizeof path, "a_directory");
+    fixture_path(path, sizeof path, fixture_dir, "a_directory");
     assert_int_equal(mkdir(path, 0755), 0);
-    size_t entries = fixture_entries();
+    size_t entries = fixture_dir_entries(fixture_dir, "");
     gemmnet_model *m = sample_model();
     gemmnet_error err = {0};
     assert_int_equal(gemmnet_model_save(m, path, &err), GEMMNET_E_IO);
     assert_non_null(strstr(err.message, "rename failed"));
-    assert_int_equal(fixture_entries(), entries);
-    fixture_path(path, sizeof path, "no/such/dir/m.gnet");
+    assert_int_equal(fixture_dir_entries(fixture_dir, ""), entries);
+    fixture_path(path, sizeof path, fixture_dir, "no/such/dir/m.gnet");
     assert_int_equal(gemmnet_model_save(m, path, &err), GEMMNET_E_IO);
     assert_non_null(strstr(err.message, "cannot create a temporary file"));
     assert_int_equal(gemmnet_model_save(m, "", &err), GEMMNET_E_INVALID);
@@ -713,7 +629,7 @@ static void test_saved_file_gets_ordinary_permissions(void **state)
 {
     (void)state;
     char path[256];
-    fixture_path(path, sizeof path, "mode.gnet");
+    fixture_path(path, sizeof path, fixture_dir, "mode.gnet");
     mode_t old_mask = umask(022);
     gemmnet_model *m = sample_model();
     assert_int_equal(gemmnet_model_save(m, path, NULL), GEMMNET_OK);
@@ -728,7 +644,7 @@ static void test_save_refuses_nonfinite_parameters_and_small_buffers(void **stat
 {
     (void)state;
     char path[256];
-    fixture_path(path, sizeof path, "nan.gnet");
+    fixture_path(path, sizeof path, fixture_dir, "nan.gnet");
     gemmnet_model *m = sample_model();
     unsigned char small[16];
     gemmnet_error err = {0};
@@ -743,13 +659,13 @@ static void test_allocation_failure_during_save_leaks_nothing(void **state)
 {
     (void)state;
     char path[256];
-    fixture_path(path, sizeof path, "save_nomem.gnet");
+    fixture_path(path, sizeof path, fixture_dir, "save_nomem.gnet");
     for (size_t fail_on = 1; fail_on <= 3; fail_on++) {
         int32_t hidden[] = {4};
         gemmnet_architecture arch = {
             .inputs = 2, .classes = 2, .hidden_layers = 1, .hidden = hidden};
         counting_allocator counter = {0};
-        gemmnet_allocator hooks = {counting_alloc, counting_release, &counter};
+        gemmnet_allocator hooks = counting_hooks(&counter);
         gemmnet_model *m = NULL;
         assert_int_equal(gemmnet_model_create(&arch, &hooks, &m, NULL), GEMMNET_OK);
         counter.fail_on = counter.attempts + fail_on;

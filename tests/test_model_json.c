@@ -18,35 +18,9 @@
 #include <string.h>
 
 #include "gemmnet.h"
+#include "support.h"
 
 /* ---- helpers ------------------------------------------------------------- */
-
-typedef struct counting_allocator {
-    size_t attempts;
-    size_t fail_on;
-    size_t allocations;
-    size_t releases;
-    size_t largest;
-} counting_allocator;
-
-static void *counting_alloc(void *context, size_t size)
-{
-    counting_allocator *c = context;
-    c->attempts++;
-    c->largest = size > c->largest ? size : c->largest;
-    if (c->attempts == c->fail_on)
-        return NULL;
-    void *p = malloc(size);
-    c->allocations += p != NULL;
-    return p;
-}
-
-static void counting_release(void *context, void *ptr)
-{
-    counting_allocator *c = context;
-    c->releases++;
-    free(ptr);
-}
 
 /* D = 3, hidden 4 (leaky relu) and 2 (tanh), K = 3, awkward floats
  * (subnormal, −0, huge, tiny), a standardisation and names that need
@@ -123,7 +97,7 @@ expect_same_file(const gemmnet_model *m, const char *text, size_t length, const 
 static void expect_failure(const char *text, int expected, const char *where)
 {
     counting_allocator counter = {0};
-    gemmnet_allocator hooks = {counting_alloc, counting_release, &counter};
+    gemmnet_allocator hooks = counting_hooks(&counter);
     gemmnet_model *m = NULL;
     gemmnet_error err = {0};
     int status = gemmnet_model_read_json(text, strlen(text), &hooks, &m, &err);
@@ -243,7 +217,7 @@ static void test_every_truncation_is_refused_without_leaks(void **state)
     /* Cutting the text anywhere but in the trailing newline breaks it. */
     for (size_t cut = 0; cut + 1 < length; cut++) {
         counting_allocator counter = {0};
-        gemmnet_allocator hooks = {counting_alloc, counting_release, &counter};
+        gemmnet_allocator hooks = counting_hooks(&counter);
         gemmnet_model *read = NULL;
         gemmnet_error err = {0};
         int status = gemmnet_model_read_json(text, cut, &hooks, &read, &err);
@@ -326,7 +300,7 @@ static void test_absurd_widths_are_refused_before_allocating(void **state)
                        " \"hidden\": [{\"width\": 16777216, \"activation\": \"tanh\"}],"
                        " \"classes\": 16777216, \"reduction\": \"sum\", \"l2\": 0}";
     counting_allocator counter = {0};
-    gemmnet_allocator hooks = {counting_alloc, counting_release, &counter};
+    gemmnet_allocator hooks = counting_hooks(&counter);
     gemmnet_model *m = NULL;
     gemmnet_error err = {0};
     assert_int_equal(gemmnet_model_read_json(text, strlen(text), &hooks, &m, &err),
@@ -343,7 +317,7 @@ static void test_allocation_failure_at_every_step_leaks_nothing(void **state)
     char *text = json_of(m, &length);
     for (size_t fail_on = 1;; fail_on++) {
         counting_allocator counter = {.fail_on = fail_on};
-        gemmnet_allocator hooks = {counting_alloc, counting_release, &counter};
+        gemmnet_allocator hooks = counting_hooks(&counter);
         gemmnet_model *read = NULL;
         int status = gemmnet_model_read_json(text, length, &hooks, &read, NULL);
         gemmnet_model_destroy(read);

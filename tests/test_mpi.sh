@@ -5,10 +5,8 @@
 set -u
 gemmnet=$1
 mpirun=$2
-tmp=$(mktemp -d)
-trap 'rm -rf "$tmp"' EXIT
-failures=0
-fail() { echo "FAIL: $*"; failures=$((failures + 1)); }
+# shellcheck source=tests/cli_helpers.sh
+source "$(dirname "$0")/cli_helpers.sh"
 
 # Root (as in CI containers) needs --allow-run-as-root; 3 ranks on 2 cores
 # need --oversubscribe.
@@ -75,8 +73,4 @@ grep -q 'rank 1: .*shard-1.csv: cannot open' "$tmp/err" || fail "missing shard m
 run 2 train --moons 200 --lr 1e30 --epochs 10 >"$tmp/out" 2>"$tmp/err" && fail "divergence did not fail"
 grep -Eq 'the (gradient is|weights are) not finite' "$tmp/err" || fail "divergence message: $(cat "$tmp/err")"
 
-if ((failures)); then
-    echo "$failures MPI check(s) failed"
-    exit 1
-fi
-echo "all MPI checks passed"
+finish MPI

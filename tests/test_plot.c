@@ -12,19 +12,14 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <unistd.h>
 
 #include "plot_boundary.h"
 #include "plot_canvas.h"
 #include "train_log.h"
+#include "support.h"
 
 /* A scratch directory for the test's files, removed at the end. */
-static char scratch[64];
-
-static void scratch_path(char *out, size_t size, const char *name)
-{
-    snprintf(out, size, "%s/%s", scratch, name);
-}
+static char scratch[FIXTURE_DIR_SIZE];
 
 /* The PNG at path, which must be width×height. */
 static cairo_surface_t *read_png(const char *path, int width, int height)
@@ -145,7 +140,7 @@ static void check_regions(
     const gemmnet_model *m, const gemmnet_dataset *data, int width, int height, size_t checked[3])
 {
     char path[128];
-    scratch_path(path, sizeof path, "regions.png");
+    fixture_path(path, sizeof path, scratch, "regions.png");
     assert_int_equal(plot_boundary_write("test", path, width, height, m, data, "regions"), 0);
     cairo_surface_t *image = read_png(path, width, height);
     plot_frame f = plot_boundary_frame((plot_rect){0.0, 0.0, width, height}, data);
@@ -204,7 +199,7 @@ static void test_points_are_drawn_in_their_label_colour(void **state)
     /* A label that disagrees with its region: drawn in its own colour. */
     data.y[0] = 0;
     char path[128];
-    scratch_path(path, sizeof path, "points.png");
+    fixture_path(path, sizeof path, scratch, "points.png");
     assert_int_equal(plot_boundary_write("test", path, 600, 450, m, &data, "points"), 0);
     cairo_surface_t *image = read_png(path, 600, 450);
     plot_frame f = plot_boundary_frame((plot_rect){0.0, 0.0, 600, 450}, &data);
@@ -223,18 +218,6 @@ static void test_points_are_drawn_in_their_label_colour(void **state)
     gemmnet_model_destroy(m);
 }
 
-/* The bytes of the file at path, their count in *size. */
-static unsigned char *slurp(const char *path, size_t *size)
-{
-    FILE *f = fopen(path, "rb");
-    assert_non_null(f);
-    unsigned char *bytes = malloc(1 << 22);
-    assert_non_null(bytes);
-    *size = fread(bytes, 1, 1 << 22, f);
-    fclose(f);
-    return bytes;
-}
-
 static void test_the_same_drawing_gives_the_same_bytes(void **state)
 {
     (void)state;
@@ -246,12 +229,12 @@ static void test_the_same_drawing_gives_the_same_bytes(void **state)
     static const char *const names[][2] = {{"a.png", "b.png"}, {"a.pdf", "b.pdf"}};
     for (int format = 0; format < 2; format++) {
         char first[128], second[128];
-        scratch_path(first, sizeof first, names[format][0]);
-        scratch_path(second, sizeof second, names[format][1]);
+        fixture_path(first, sizeof first, scratch, names[format][0]);
+        fixture_path(second, sizeof second, scratch, names[format][1]);
         assert_int_equal(plot_boundary_write("test", first, 400, 300, m, &data, "same"), 0);
         assert_int_equal(plot_boundary_write("test", second, 400, 300, m, &data, "same"), 0);
         size_t n1, n2;
-        unsigned char *b1 = slurp(first, &n1), *b2 = slurp(second, &n2);
+        unsigned char *b1 = read_file(first, &n1), *b2 = read_file(second, &n2);
         if (n1 != n2 || memcmp(b1, b2, n1) != 0)
             fail_msg("%s and %s differ (%zu and %zu bytes)", first, second, n1, n2);
         free(b1);
@@ -265,7 +248,7 @@ static void test_training_log_reads_back_what_was_written(void **state)
 {
     (void)state;
     char path[128], temp[4096];
-    scratch_path(path, sizeof path, "log.csv");
+    fixture_path(path, sizeof path, scratch, "log.csv");
     FILE *log = train_log_open(path, temp, sizeof temp);
     assert_non_null(log);
     gemmnet_progress p = {.epoch = 0, .train = {.loss = 0.432386640, .accuracy = 0.875}};
@@ -302,12 +285,9 @@ static void test_training_log_rejects_what_it_does_not_write(void **state)
         TRAIN_LOG_HEADER "\n0,nan,0.9,,\n",
     };
     char path[128];
-    scratch_path(path, sizeof path, "bad.csv");
+    fixture_path(path, sizeof path, scratch, "bad.csv");
     for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
-        FILE *f = fopen(path, "wb");
-        assert_non_null(f);
-        fputs(bad[i], f);
-        fclose(f);
+        write_file(path, bad[i], strlen(bad[i]));
         train_log log;
         if (train_log_read("test", path, &log))
             fail_msg("case %zu was accepted: \"%s\"", i, bad[i]);
@@ -318,21 +298,13 @@ static void test_training_log_rejects_what_it_does_not_write(void **state)
 static int make_scratch(void **state)
 {
     (void)state;
-    snprintf(scratch, sizeof scratch, "/tmp/gemmnet-test-plot-XXXXXX");
-    return mkdtemp(scratch) ? 0 : -1;
+    return fixture_dir_create(scratch, "test-plot");
 }
 
 static int remove_scratch(void **state)
 {
     (void)state;
-    static const char *const names[] = {"regions.png", "points.png", "a.png",   "b.png",
-                                        "a.pdf",       "b.pdf",      "log.csv", "bad.csv"};
-    for (size_t i = 0; i < sizeof names / sizeof names[0]; i++) {
-        char path[128];
-        scratch_path(path, sizeof path, names[i]);
-        unlink(path);
-    }
-    return rmdir(scratch);
+    return fixture_dir_remove(scratch);
 }
 
 int main(void)

@@ -9,42 +9,15 @@
 set -u
 gemmnet=$1
 data=$2
-tmp=$(mktemp -d)
-trap 'rm -rf "$tmp"' EXIT
-failures=0
-
-fail() { echo "FAIL: $*"; failures=$((failures + 1)); }
-
-# expect STATUS PATTERN CMD...: exit status and a stderr line matching PATTERN.
-expect() {
-    local want=$1 pattern=$2
-    shift 2
-    "$@" >"$tmp/out" 2>"$tmp/err"
-    local got=$?
-    [[ $got == "$want" ]] || fail "$* exited $got, expected $want; stderr: $(cat "$tmp/err")"
-    if [[ -n $pattern ]] && ! grep -q -- "$pattern" "$tmp/err"; then
-        fail "$*: stderr lacks '$pattern': $(cat "$tmp/err")"
-    fi
-    if [[ $want != 0 && $(wc -l <"$tmp/err") != 1 ]]; then
-        fail "$*: expected a one-line error message, got: $(cat "$tmp/err")"
-    fi
-}
-
-finish() {
-    if ((failures)); then
-        echo "$failures plot check(s) failed"
-        exit 1
-    fi
-    echo "all plot checks passed"
-    exit 0
-}
+# shellcheck source=tests/cli_helpers.sh
+source "$(dirname "$0")/cli_helpers.sh"
 
 if [[ ${3:-} == disabled ]]; then
     for command in plot sweep plot-hidden plot-loss; do
         expect 1 "built without cairo; install libcairo2-dev and reconfigure with -Dplot=enabled" \
             "$gemmnet" "$command" -o "$tmp/x.png"
     done
-    finish
+    finish plot
 fi
 
 # png_size FILE: "WIDTHxHEIGHT" from the IHDR chunk (big-endian at byte 16).
@@ -189,4 +162,4 @@ expect 1 "decision regions need 2 features" "$gemmnet" plot --hidden 3 --data "$
 [[ $(cat "$tmp/keep.png") == keep ]] || fail "a failed plot replaced the existing file"
 ls "$tmp" | grep -q 'tmp-' && fail "a temporary file was left behind: $(ls "$tmp" | grep tmp-)"
 
-finish
+finish plot
