@@ -1,4 +1,4 @@
-/* Command-line value parsing and atomic output files. */
+/* Command-line parsing, atomic output files and failure reports. */
 #include "args.h"
 
 #include <errno.h>
@@ -18,6 +18,42 @@ int cli_usage_error(const char *command, const char *format, ...)
     fprintf(stderr, " (see 'gemmnet %s --help')\n", command);
     va_end(args);
     return EXIT_USAGE;
+}
+
+/* After the options: the operands, for the command or (operands NULL)
+ * none at all. */
+static int take_operands(const cli_syntax *syntax, int argc, char **argv, cli_operands *operands)
+{
+    if (operands)
+        *operands = (cli_operands){argv + optind, argc - optind};
+    else if (optind < argc)
+        return cli_usage_error(syntax->command, "unexpected argument '%s'", argv[optind]);
+    return -1;
+}
+
+int cli_parse_options(
+    const cli_syntax *syntax, void *context, int argc, char **argv, cli_operands *operands)
+{
+    /* The leading ':' makes a missing value ':' rather than '?', so that
+     * the two get their own messages; opterr = 0 silences getopt's. */
+    char short_options[32];
+    snprintf(short_options, sizeof short_options, ":h%s", syntax->short_options);
+    opterr = 0;
+    optind = 1;
+    int c;
+    while ((c = getopt_long(argc, argv, short_options, syntax->options, NULL)) != -1) {
+        if (c == 'h') {
+            fputs(syntax->help, stdout);
+            return 0;
+        }
+        if (c == ':')
+            return cli_usage_error(syntax->command, "%s needs a value", argv[optind - 1]);
+        if (c == '?')
+            return cli_usage_error(syntax->command, "unknown option '%s'", argv[optind - 1]);
+        if (!syntax->handle(context, c, optarg))
+            return EXIT_USAGE;
+    }
+    return take_operands(syntax, argc, argv, operands);
 }
 
 bool cli_parse_long(const char *command, const char *option, const char *text, long min, long max,
@@ -135,4 +171,18 @@ int cli_commit_output(FILE *f, const char *path, const char *temp_path)
     fprintf(stderr, "gemmnet: %s: write failed: %s (the previous file, if any, is unchanged)\n",
             path, strerror(error));
     return -1;
+}
+
+void cli_discard_output(FILE *f, const char *temp_path)
+{
+    if (f == stdout)
+        return;
+    fclose(f);
+    unlink(temp_path);
+}
+
+void cli_report_error(const char *command, int status, const gemmnet_error *err)
+{
+    fprintf(stderr, "gemmnet %s: %s\n", command,
+            err->message[0] ? err->message : gemmnet_strerror(status));
 }

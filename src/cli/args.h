@@ -1,15 +1,56 @@
-/* Strict parsing of command-line values: the whole text must be a value
- * in range, else a one-line message on stderr names the command, the
- * option and what was expected. */
+/* Strict parsing of command lines: one getopt_long loop for every
+ * command, and values that must be whole and in range, else a one-line
+ * message on stderr names the command, the option and what was expected.
+ * Also the CLI's atomic output files and its report of library failures. */
 #ifndef GEMMNET_CLI_ARGS_H
 #define GEMMNET_CLI_ARGS_H
 
+#include <gemmnet.h>
+#include <getopt.h>
 #include <stdbool.h>
 #include <stdint.h>
 #include <stdio.h>
 
 /* Exit statuses of the gemmnet command. */
 enum { EXIT_USAGE = 2, EXIT_FAILURE_RUN = 1 };
+
+/* Takes one option of a command: code is getopt_long's (the table's val,
+ * or the short option's letter), value its argument (NULL for a flag).
+ * Returns false after printing a usage error. */
+typedef bool (*cli_option_fn)(void *context, int code, const char *value);
+
+/* What a command accepts on its command line. */
+typedef struct cli_syntax {
+    /* The command's name in messages: "eval". */
+    const char *command;
+    /* What -h and --help print on stdout. */
+    const char *help;
+    /* getopt_long's table: {"help", no_argument, NULL, 'h'} among the
+     * entries, a zero entry last. */
+    const struct option *options;
+    /* Short options besides -h, in getopt's notation ("o:" for -o FILE),
+     * or "". */
+    const char *short_options;
+    /* Takes every option but -h and --help. */
+    cli_option_fn handle;
+} cli_syntax;
+
+/* The arguments after the options: values[count]. */
+typedef struct cli_operands {
+    char **values;
+    int count;
+} cli_operands;
+
+/* Parses a command's options (argv[0] is the command). -h or --help
+ * prints the help and returns 0; an unknown option, a missing value or a
+ * value syntax->handle rejects returns EXIT_USAGE after a message.
+ * Operands go to *operands for the command to check; with operands NULL,
+ * any is a usage error. Returns -1 to go on. */
+int cli_parse_options(const cli_syntax *syntax,
+                      void *context,
+                      int argc,
+                      char **argv,
+                      cli_operands *operands /* OUT */);
 
 /* An integer in [min, max]. */
 bool cli_parse_long(const char *command, const char *option, const char *text, long min, long max,
@@ -33,5 +74,12 @@ FILE *cli_open_output(const char *path, char *temp_path, size_t temp_size);
  * stdout); on failure removes the temporary file. Returns 0 or -1 and
  * prints the reason. */
 int cli_commit_output(FILE *f, const char *path, const char *temp_path);
+/* Gives up a file from cli_open_output: closes and removes the temporary
+ * file, so that the previous file, if any, stays. Leaves stdout open. */
+void cli_discard_output(FILE *f, const char *temp_path);
+
+/* Prints "gemmnet COMMAND: why" for a failed library call: err's message,
+ * else the status's own text. */
+void cli_report_error(const char *command, int status, const gemmnet_error *err);
 
 #endif

@@ -4,7 +4,6 @@
 #include "model_args.h"
 
 #include <gemmnet.h>
-#include <getopt.h>
 
 static const char dump_help[] =
     "usage: gemmnet dump --model FILE [-o FILE.json]\n\n"
@@ -15,54 +14,60 @@ static const char dump_help[] =
     "the decimal point in any locale; 'gemmnet import' turns the text back into\n"
     "the identical model file. -o writes FILE atomically instead of stdout.\n";
 
-/* Returns -1 to go on, else the exit status. */
-static int parse_dump(int argc, char **argv, const char **model, const char **output)
+/* The files dump reads and writes. */
+typedef struct dump_args {
+    /* --model FILE. */
+    const char *model_path;
+    /* -o FILE, or NULL (or "-") for stdout. */
+    const char *output;
+} dump_args;
+
+static const struct option dump_options[] = {
+    {"model", required_argument, NULL, 'm'},
+    {"output", required_argument, NULL, 'o'},
+    {"help", no_argument, NULL, 'h'},
+    {NULL, 0, NULL, 0},
+};
+
+/* --model, or -o and --output. */
+static bool dump_option(void *context, int code, const char *value)
 {
-    static const struct option options[] = {
-        {"model", required_argument, NULL, 'm'},
-        {"output", required_argument, NULL, 'o'},
-        {"help", no_argument, NULL, 'h'},
-        {NULL, 0, NULL, 0},
-    };
-    opterr = 0;
-    optind = 1;
-    int c;
-    while ((c = getopt_long(argc, argv, ":o:h", options, NULL)) != -1) {
-        switch (c) {
-        case 'm': *model = optarg; break;
-        case 'o': *output = optarg; break;
-        case 'h': fputs(dump_help, stdout); return 0;
-        case ':': return cli_usage_error("dump", "%s needs a value", argv[optind - 1]);
-        default: return cli_usage_error("dump", "unknown option '%s'", argv[optind - 1]);
-        }
-    }
-    if (optind < argc)
-        return cli_usage_error("dump", "unexpected argument '%s'", argv[optind]);
-    if (!*model)
+    dump_args *a = context;
+    if (code == 'm')
+        a->model_path = value;
+    else
+        a->output = value;
+    return true;
+}
+
+/* Returns -1 to go on, else the exit status. */
+static int parse_dump(int argc, char **argv, dump_args *a)
+{
+    static const cli_syntax syntax = {"dump", dump_help, dump_options, "o:", dump_option};
+    *a = (dump_args){0};
+    int status = cli_parse_options(&syntax, a, argc, argv, NULL);
+    if (status < 0 && !a->model_path)
         return cli_usage_error("dump", "--model FILE is required");
-    return -1;
+    return status;
 }
 
 int cmd_dump(int argc, char **argv)
 {
-    const char *model_path = NULL, *output = NULL;
-    int exit_status = parse_dump(argc, argv, &model_path, &output);
+    dump_args a;
+    int exit_status = parse_dump(argc, argv, &a);
     if (exit_status >= 0)
         return exit_status;
-    gemmnet_model *model = cli_load_model("dump", model_path);
+    gemmnet_model *model = cli_load_model("dump", a.model_path);
     if (!model)
         return EXIT_FAILURE_RUN;
     char temp[4096];
-    FILE *f = cli_open_output(output, temp, sizeof temp);
+    FILE *f = cli_open_output(a.output, temp, sizeof temp);
     gemmnet_error err = {0};
     int status = f ? gemmnet_model_write_json(model, f, &err) : GEMMNET_E_IO;
     if (f && status != GEMMNET_OK) {
         fprintf(stderr, "gemmnet dump: %s\n", err.message);
-        if (f != stdout) {
-            fclose(f);
-            remove(temp);
-        }
-    } else if (f && cli_commit_output(f, output, temp) != 0) {
+        cli_discard_output(f, temp);
+    } else if (f && cli_commit_output(f, a.output, temp) != 0) {
         status = GEMMNET_E_IO;
     }
     gemmnet_model_destroy(model);

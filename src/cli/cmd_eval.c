@@ -5,7 +5,6 @@
 #include "model_args.h"
 
 #include <gemmnet.h>
-#include <getopt.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -24,43 +23,37 @@ static const char eval_help[] =
     "with), else integers 0..K-1. A class never predicted has precision 0.\n";
 
 typedef struct eval_args {
-    const char *model_path;
-    const char *data_path;
+    model_input_args input;
+    /* --json: one JSON object instead of text. */
     bool json;
-    gemmnet_csv_options csv;
 } eval_args;
+
+enum { OPT_JSON = 'j' };
+
+static const struct option eval_options[] = {
+    MODEL_INPUT_OPTIONS,
+    {"json", no_argument, NULL, OPT_JSON},
+    {"help", no_argument, NULL, 'h'},
+    {NULL, 0, NULL, 0},
+};
+
+/* --json, or an input option. */
+static bool eval_option(void *context, int code, const char *value)
+{
+    eval_args *a = context;
+    if (code != OPT_JSON)
+        return model_input_option(code, value, &a->input);
+    a->json = true;
+    return true;
+}
 
 /* Returns -1 to go on, else the exit status. */
 static int parse_eval(int argc, char **argv, eval_args *a)
 {
-    static const struct option options[] = {
-        {"model", required_argument, NULL, 'm'},
-        {"data", required_argument, NULL, 'd'},
-        {"label-col", required_argument, NULL, 'c'},
-        {"json", no_argument, NULL, 'j'},
-        {"help", no_argument, NULL, 'h'},
-        {NULL, 0, NULL, 0},
-    };
-    *a = (eval_args){.csv = {.label_column = -1}};
-    opterr = 0;
-    optind = 1;
-    int c;
-    while ((c = getopt_long(argc, argv, ":h", options, NULL)) != -1) {
-        switch (c) {
-        case 'm': a->model_path = optarg; break;
-        case 'd': a->data_path = optarg; break;
-        case 'c': cli_set_label_column(optarg, &a->csv); break;
-        case 'j': a->json = true; break;
-        case 'h': fputs(eval_help, stdout); return 0;
-        case ':': return cli_usage_error("eval", "%s needs a value", argv[optind - 1]);
-        default: return cli_usage_error("eval", "unknown option '%s'", argv[optind - 1]);
-        }
-    }
-    if (optind < argc)
-        return cli_usage_error("eval", "unexpected argument '%s'", argv[optind]);
-    if (!a->model_path || !a->data_path)
-        return cli_usage_error("eval", "--model FILE and --data FILE are required");
-    return -1;
+    static const cli_syntax syntax = {"eval", eval_help, eval_options, "", eval_option};
+    *a = (eval_args){.input = {.csv = {.label_column = -1}}};
+    int status = cli_parse_options(&syntax, a, argc, argv, NULL);
+    return status >= 0 ? status : model_input_check("eval", &a->input, "FILE");
 }
 
 /* Everything eval prints. */
@@ -203,23 +196,19 @@ static void print_json(const eval_report *r)
 static int
 read_data(const eval_args *a, const gemmnet_model *model, gemmnet_dataset *data, gemmnet_error *err)
 {
-    int32_t k = gemmnet_model_width(model, gemmnet_model_layers(model));
-    gemmnet_csv_options csv = a->csv;
-    csv.classes = k;
-    const char **names = NULL;
-    if (gemmnet_model_class_name(model, 0)) {
-        names = malloc((size_t)k * sizeof *names);
-        if (!names)
-            return GEMMNET_E_NOMEM;
-        for (int32_t j = 0; j < k; j++)
-            names[j] = gemmnet_model_class_name(model, j);
-        csv.class_names = names;
-    }
-    int status = gemmnet_dataset_read_csv(data, a->data_path, &csv, NULL, err);
+    const char *path = a->input.data_path;
+    gemmnet_csv_options csv = a->input.csv;
+    csv.classes = gemmnet_model_width(model, gemmnet_model_layers(model));
+    const char **names;
+    int status = cli_model_class_names(model, &names);
+    if (status != GEMMNET_OK)
+        return status;
+    csv.class_names = names;
+    status = gemmnet_dataset_read_csv(data, path, &csv, NULL, err);
     free(names);
     if (status == GEMMNET_OK && data->features != (size_t)gemmnet_model_width(model, 0)) {
         snprintf(err->message, sizeof err->message, "%s: %zu feature columns, the model takes %d",
-                 a->data_path, data->features, (int)gemmnet_model_width(model, 0));
+                 path, data->features, (int)gemmnet_model_width(model, 0));
         status = GEMMNET_E_SHAPE;
     }
     return status;
@@ -250,7 +239,7 @@ int cmd_eval(int argc, char **argv)
     int exit_status = parse_eval(argc, argv, &a);
     if (exit_status >= 0)
         return exit_status;
-    gemmnet_model *model = cli_load_model("eval", a.model_path);
+    gemmnet_model *model = cli_load_model("eval", a.input.model_path);
     if (!model)
         return EXIT_FAILURE_RUN;
     gemmnet_error err = {0};
@@ -266,8 +255,7 @@ int cmd_eval(int argc, char **argv)
     if (status == GEMMNET_OK && fflush(stdout) != 0)
         status = GEMMNET_E_IO;
     if (status != GEMMNET_OK)
-        fprintf(stderr, "gemmnet eval: %s\n",
-                err.message[0] ? err.message : gemmnet_strerror(status));
+        cli_report_error("eval", status, &err);
     free(report.matrix);
     gemmnet_dataset_free(&data);
     gemmnet_model_destroy(model);

@@ -4,7 +4,6 @@
 #include "commands.h"
 
 #include <gemmnet.h>
-#include <getopt.h>
 #include <limits.h>
 #include <stdlib.h>
 #include <string.h>
@@ -29,6 +28,8 @@ static const generator generators[] = {
 };
 
 typedef struct generate_args {
+    /* The command run: its name and defaults. */
+    const generator *g;
     long n;
     long classes;
     double noise;
@@ -36,51 +37,56 @@ typedef struct generate_args {
     const char *output;
 } generate_args;
 
-static void print_help(const generator *g)
+/* The help text of generator g, in help[size]. */
+static void format_help(const generator *g, char *help, size_t size)
 {
-    printf("usage: gemmnet %s [--n 200]%s [--noise %g] [--seed 0] [-o FILE]\n\n"
-           "Writes %s as CSV with a header x1,x2,label, values printed with %%.17g.\n"
-           "FILE is written atomically; without -o (or with -o -) the CSV goes to stdout.\n",
-           g->name, g->multiclass ? " [--classes 3]" : "", g->noise, g->description);
+    snprintf(help, size,
+             "usage: gemmnet %s [--n 200]%s [--noise %g] [--seed 0] [-o FILE]\n\n"
+             "Writes %s as CSV with a header x1,x2,label, values printed with %%.17g.\n"
+             "FILE is written atomically; without -o (or with -o -) the CSV goes to stdout.\n",
+             g->name, g->multiclass ? " [--classes 3]" : "", g->noise, g->description);
+}
+
+static const struct option generate_options[] = {
+    {"n", required_argument, NULL, 'n'},
+    {"noise", required_argument, NULL, 'z'},
+    {"seed", required_argument, NULL, 's'},
+    {"output", required_argument, NULL, 'o'},
+    {"classes", required_argument, NULL, 'k'},
+    {"help", no_argument, NULL, 'h'},
+    {NULL, 0, NULL, 0},
+};
+
+/* One option of generator a->g. */
+static bool generate_option(void *context, int code, const char *v)
+{
+    generate_args *a = context;
+    const char *name = a->g->name;
+    switch (code) {
+    case 'n': return cli_parse_long(name, "--n", v, 2, INT32_MAX, &a->n);
+    case 'z': return cli_parse_double(name, "--noise", v, 0.0, 1e6, &a->noise);
+    case 's': return cli_parse_long(name, "--seed", v, 0, UINT32_MAX, &a->seed);
+    case 'o': a->output = v; return true;
+    case 'k':
+        if (a->g->multiclass)
+            return cli_parse_long(name, "--classes", v, 2, 64, &a->classes);
+        cli_usage_error(name, "--classes applies to spiral and blobs only");
+        return false;
+    default: return false;
+    }
 }
 
 /* Returns -1 to go on, else the exit status. */
 static int parse_generate(const generator *g, int argc, char **argv, generate_args *a)
 {
-    static const struct option options[] = {
-        {"n", required_argument, NULL, 'n'},       {"noise", required_argument, NULL, 'z'},
-        {"seed", required_argument, NULL, 's'},    {"output", required_argument, NULL, 'o'},
-        {"classes", required_argument, NULL, 'k'}, {"help", no_argument, NULL, 'h'},
-        {NULL, 0, NULL, 0},
-    };
-    *a = (generate_args){.n = 200, .classes = g->multiclass ? 3 : 2, .noise = g->noise};
-    opterr = 0;
-    optind = 1;
-    int c;
-    while ((c = getopt_long(argc, argv, ":o:h", options, NULL)) != -1) {
-        bool ok = true;
-        switch (c) {
-        case 'n': ok = cli_parse_long(g->name, "--n", optarg, 2, INT32_MAX, &a->n); break;
-        case 'z': ok = cli_parse_double(g->name, "--noise", optarg, 0.0, 1e6, &a->noise); break;
-        case 's': ok = cli_parse_long(g->name, "--seed", optarg, 0, UINT32_MAX, &a->seed); break;
-        case 'o': a->output = optarg; break;
-        case 'k':
-            if (!g->multiclass)
-                return cli_usage_error(g->name, "--classes applies to spiral and blobs only");
-            ok = cli_parse_long(g->name, "--classes", optarg, 2, 64, &a->classes);
-            break;
-        case 'h': print_help(g); return 0;
-        case ':': return cli_usage_error(g->name, "%s needs a value", argv[optind - 1]);
-        default: return cli_usage_error(g->name, "unknown option '%s'", argv[optind - 1]);
-        }
-        if (!ok)
-            return EXIT_USAGE;
-    }
-    if (optind < argc)
-        return cli_usage_error(g->name, "unexpected argument '%s'", argv[optind]);
-    if (a->n < a->classes)
+    char help[1024];
+    format_help(g, help, sizeof help);
+    cli_syntax syntax = {g->name, help, generate_options, "o:", generate_option};
+    *a = (generate_args){.g = g, .n = 200, .classes = g->multiclass ? 3 : 2, .noise = g->noise};
+    int status = cli_parse_options(&syntax, a, argc, argv, NULL);
+    if (status < 0 && a->n < a->classes)
         return cli_usage_error(g->name, "--n must be at least --classes (%ld)", a->classes);
-    return -1;
+    return status;
 }
 
 /* Write errors are caught by cli_commit_output through ferror. */

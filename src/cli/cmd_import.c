@@ -4,7 +4,6 @@
 #include "model_args.h"
 
 #include <gemmnet.h>
-#include <getopt.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -15,28 +14,31 @@ static const char import_help[] =
     "dump followed by import reproduces the original model file byte for byte.\n"
     "Errors name the place: FILE:LINE:COLUMN.\n";
 
+static const struct option import_options[] = {
+    {"output", required_argument, NULL, 'o'},
+    {"help", no_argument, NULL, 'h'},
+    {NULL, 0, NULL, 0},
+};
+
+/* -o MODEL, the only option; context is where its value goes. */
+static bool import_option(void *context, int code, const char *value)
+{
+    (void)code;
+    *(const char **)context = value;
+    return true;
+}
+
 /* Returns -1 to go on, else the exit status. */
 static int parse_import(int argc, char **argv, const char **input, const char **output)
 {
-    static const struct option options[] = {
-        {"output", required_argument, NULL, 'o'},
-        {"help", no_argument, NULL, 'h'},
-        {NULL, 0, NULL, 0},
-    };
-    opterr = 0;
-    optind = 1;
-    int c;
-    while ((c = getopt_long(argc, argv, ":o:h", options, NULL)) != -1) {
-        switch (c) {
-        case 'o': *output = optarg; break;
-        case 'h': fputs(import_help, stdout); return 0;
-        case ':': return cli_usage_error("import", "%s needs a value", argv[optind - 1]);
-        default: return cli_usage_error("import", "unknown option '%s'", argv[optind - 1]);
-        }
-    }
-    if (optind + 1 != argc)
+    static const cli_syntax syntax = {"import", import_help, import_options, "o:", import_option};
+    cli_operands operands;
+    int status = cli_parse_options(&syntax, output, argc, argv, &operands);
+    if (status >= 0)
+        return status;
+    if (operands.count != 1)
         return cli_usage_error("import", "expected one input FILE.json (or -)");
-    *input = argv[optind];
+    *input = operands.values[0];
     if (!*output || strcmp(*output, "-") == 0)
         return cli_usage_error("import", "-o MODEL (a file) is required");
     return -1;

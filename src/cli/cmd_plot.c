@@ -5,7 +5,6 @@
 #include "plot_boundary.h"
 
 #include <gemmnet.h>
-#include <getopt.h>
 #include <stdio.h>
 
 static const char plot_help[] =
@@ -21,67 +20,47 @@ static const char plot_help[] =
     "  --size WxH        pixels (default 640x480)\n"
     "  --title TEXT      default: \"Decision boundary, hidden layer size H\"\n";
 
-typedef struct plot_command_args {
-    plot_source source;
-    plot_picture picture;
-} plot_command_args;
+static const struct option plot_options[] = {
+    PLOT_SOURCE_OPTIONS,
+    {"size", required_argument, NULL, OPT_SIZE},
+    {"title", required_argument, NULL, OPT_TITLE},
+    {"help", no_argument, NULL, 'h'},
+    {NULL, 0, NULL, 0},
+};
+
+/* A source or picture option. */
+static bool plot_option(void *context, int code, const char *value)
+{
+    return plot_request_option("plot", code, value, context);
+}
 
 /* Returns -1 to go on, else the exit status. */
-static int parse_plot(int argc, char **argv, plot_command_args *a)
+static int parse_plot(int argc, char **argv, plot_request *r)
 {
-    static const struct option options[] = {
-        PLOT_SOURCE_OPTIONS,
-        {"size", required_argument, NULL, OPT_SIZE},
-        {"title", required_argument, NULL, OPT_TITLE},
-        {"help", no_argument, NULL, 'h'},
-        {NULL, 0, NULL, 0},
-    };
-    plot_source_init(&a->source);
-    a->picture = (plot_picture){.width = 640, .height = 480};
-    opterr = 0;
-    optind = 1;
-    int c;
-    while ((c = getopt_long(argc, argv, ":ho:", options, NULL)) != -1) {
-        if (c == 'h') {
-            fputs(plot_help, stdout);
-            return 0;
-        }
-        if (c == ':')
-            return cli_usage_error("plot", "%s needs a value", argv[optind - 1]);
-        int taken = plot_source_option("plot", c, optarg, &a->source);
-        if (taken == 0)
-            taken = plot_picture_option("plot", c, optarg, &a->picture);
-        if (taken < 0)
-            return EXIT_USAGE;
-        if (taken == 0)
-            return cli_usage_error("plot", "unknown option '%s'", argv[optind - 1]);
-    }
-    if (optind < argc)
-        return cli_usage_error("plot", "unexpected argument '%s'", argv[optind]);
-    int status = plot_source_check("plot", &a->source);
-    return status >= 0 ? status : plot_picture_check("plot", &a->picture);
+    static const cli_syntax syntax = {"plot", plot_help, plot_options, "o:", plot_option};
+    plot_request_init(r, 640, 480);
+    int status = cli_parse_options(&syntax, r, argc, argv, NULL);
+    return status >= 0 ? status : plot_request_check("plot", r);
+}
+
+/* The decision regions with the data on top. */
+static int draw_boundary(const void *context, gemmnet_model *model, const gemmnet_dataset *data)
+{
+    const plot_picture *picture = &((const plot_request *)context)->picture;
+    if (!plot_check_two_features("plot", model, data))
+        return EXIT_FAILURE_RUN;
+    char title[256], hidden[160];
+    plot_describe_hidden(model, hidden, sizeof hidden);
+    snprintf(title, sizeof title, "Decision boundary, %s", hidden);
+    return plot_boundary_write("plot", picture->output, picture->width, picture->height, model,
+                               data, picture->title ? picture->title : title);
 }
 
 int cmd_plot(int argc, char **argv)
 {
-    plot_command_args a;
-    int exit_status = parse_plot(argc, argv, &a);
+    plot_request r;
+    int exit_status = parse_plot(argc, argv, &r);
     if (exit_status >= 0)
         return exit_status;
-    gemmnet_model *model;
-    gemmnet_dataset data;
-    if (!plot_source_load("plot", &a.source, &model, &data))
-        return EXIT_FAILURE_RUN;
-    exit_status = EXIT_FAILURE_RUN;
-    if (plot_check_two_features("plot", model, &data)) {
-        char title[256], hidden[160];
-        plot_describe_hidden(model, hidden, sizeof hidden);
-        snprintf(title, sizeof title, "Decision boundary, %s", hidden);
-        exit_status =
-            plot_boundary_write("plot", a.picture.output, a.picture.width, a.picture.height, model,
-                                &data, a.picture.title ? a.picture.title : title);
-    }
-    gemmnet_model_destroy(model);
-    gemmnet_dataset_free(&data);
-    return exit_status;
+    return plot_source_draw("plot", &r.source, draw_boundary, &r);
 }

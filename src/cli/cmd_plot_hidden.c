@@ -5,7 +5,6 @@
 #include "plot_args.h"
 #include "plot_hidden.h"
 
-#include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -27,55 +26,41 @@ static const char plot_hidden_help[] =
     "  --title TEXT      default: \"Hidden layer L: H UNITS units\"\n";
 
 typedef struct plot_hidden_args {
-    plot_source source;
-    plot_picture picture;
+    plot_request request;
+    /* --layer: which hidden layer, 1 = the first. */
     long layer;
 } plot_hidden_args;
 
 enum { OPT_LAYER = 'L' };
 
+static const struct option plot_hidden_options[] = {
+    PLOT_SOURCE_OPTIONS,
+    {"layer", required_argument, NULL, OPT_LAYER},
+    {"size", required_argument, NULL, OPT_SIZE},
+    {"title", required_argument, NULL, OPT_TITLE},
+    {"help", no_argument, NULL, 'h'},
+    {NULL, 0, NULL, 0},
+};
+
+/* --layer, or a source or picture option. */
+static bool plot_hidden_option(void *context, int code, const char *value)
+{
+    plot_hidden_args *a = context;
+    if (code == OPT_LAYER)
+        return cli_parse_long("plot-hidden", "--layer", value, 1, GEMMNET_MAX_LAYERS - 1,
+                              &a->layer);
+    return plot_request_option("plot-hidden", code, value, &a->request);
+}
+
 /* Returns -1 to go on, else the exit status. */
 static int parse_plot_hidden(int argc, char **argv, plot_hidden_args *a)
 {
-    static const struct option options[] = {
-        PLOT_SOURCE_OPTIONS,
-        {"layer", required_argument, NULL, OPT_LAYER},
-        {"size", required_argument, NULL, OPT_SIZE},
-        {"title", required_argument, NULL, OPT_TITLE},
-        {"help", no_argument, NULL, 'h'},
-        {NULL, 0, NULL, 0},
-    };
-    const char *command = "plot-hidden";
-    plot_source_init(&a->source);
-    a->picture = (plot_picture){.width = 640, .height = 560};
+    static const cli_syntax syntax = {"plot-hidden", plot_hidden_help, plot_hidden_options,
+                                      "o:", plot_hidden_option};
+    plot_request_init(&a->request, 640, 560);
     a->layer = 1;
-    opterr = 0;
-    optind = 1;
-    int c;
-    while ((c = getopt_long(argc, argv, ":ho:", options, NULL)) != -1) {
-        if (c == 'h') {
-            fputs(plot_hidden_help, stdout);
-            return 0;
-        }
-        if (c == ':')
-            return cli_usage_error(command, "%s needs a value", argv[optind - 1]);
-        int taken =
-            c == OPT_LAYER
-                ? (cli_parse_long(command, "--layer", optarg, 1, GEMMNET_MAX_LAYERS - 1, &a->layer)
-                       ? 1
-                       : -1)
-                : plot_source_option(command, c, optarg, &a->source);
-        if (taken == 0)
-            taken = plot_picture_option(command, c, optarg, &a->picture);
-        if (taken < 0)
-            return EXIT_USAGE;
-        if (taken == 0)
-            return cli_usage_error(command, "unknown option '%s'", argv[optind - 1]);
-    }
-    if (optind < argc)
-        return cli_usage_error(command, "unexpected argument '%s'", argv[optind]);
-    int status = plot_source_check(command, &a->source);
-    return status >= 0 ? status : plot_picture_check(command, &a->picture);
+    int status = cli_parse_options(&syntax, a, argc, argv, NULL);
+    return status >= 0 ? status : plot_request_check("plot-hidden", &a->request);
 }
 
 /* The model has hidden layer `layer` of 2 or 3 units and takes the data's
@@ -120,6 +105,7 @@ static const char *const activation_names[] = {"tanh", "relu", "leaky_relu", "si
 /* Computes the activations and draws them. */
 static int draw(const plot_hidden_args *a, gemmnet_model *model, const gemmnet_dataset *data)
 {
+    const plot_picture *picture = &a->request.picture;
     int32_t layer = (int32_t)a->layer, units = gemmnet_model_width(model, layer);
     gemmnet_error err = {0};
     gemmnet_model *readout = NULL;
@@ -145,17 +131,23 @@ static int draw(const plot_hidden_args *a, gemmnet_model *model, const gemmnet_d
                                  readout ? gemmnet_model_weights(model, top) : NULL,
                                  readout ? gemmnet_model_biases(model, top) : NULL,
                                  gemmnet_model_width(model, top),
-                                 a->picture.title ? a->picture.title : title};
-        exit_status = plot_hidden_write("plot-hidden", a->picture.output, a->picture.width,
-                                        a->picture.height, &view);
+                                 picture->title ? picture->title : title};
+        exit_status = plot_hidden_write("plot-hidden", picture->output, picture->width,
+                                        picture->height, &view);
     } else {
-        fprintf(stderr, "gemmnet plot-hidden: %s\n",
-                err.message[0] ? err.message : gemmnet_strerror(status));
+        cli_report_error("plot-hidden", status, &err);
     }
     gemmnet_model_destroy(readout);
     gemmnet_workspace_destroy(ws);
     free(activations);
     return exit_status;
+}
+
+/* The layer's activations, when the model has such a layer. */
+static int draw_layer(const void *context, gemmnet_model *model, const gemmnet_dataset *data)
+{
+    const plot_hidden_args *a = context;
+    return check_layer(model, data, (int32_t)a->layer) ? draw(a, model, data) : EXIT_FAILURE_RUN;
 }
 
 int cmd_plot_hidden(int argc, char **argv)
@@ -164,13 +156,5 @@ int cmd_plot_hidden(int argc, char **argv)
     int exit_status = parse_plot_hidden(argc, argv, &a);
     if (exit_status >= 0)
         return exit_status;
-    gemmnet_model *model;
-    gemmnet_dataset data;
-    if (!plot_source_load("plot-hidden", &a.source, &model, &data))
-        return EXIT_FAILURE_RUN;
-    exit_status =
-        check_layer(model, &data, (int32_t)a.layer) ? draw(&a, model, &data) : EXIT_FAILURE_RUN;
-    gemmnet_model_destroy(model);
-    gemmnet_dataset_free(&data);
-    return exit_status;
+    return plot_source_draw("plot-hidden", &a.request.source, draw_layer, &a);
 }

@@ -5,7 +5,6 @@
 #include "plot_loss.h"
 #include "train_log.h"
 
-#include <getopt.h>
 #include <stdio.h>
 
 static const char plot_loss_help[] =
@@ -25,35 +24,33 @@ typedef struct plot_loss_args {
     plot_picture picture;
 } plot_loss_args;
 
+static const struct option plot_loss_options[] = {
+    {"size", required_argument, NULL, OPT_SIZE},
+    {"title", required_argument, NULL, OPT_TITLE},
+    {"help", no_argument, NULL, 'h'},
+    {NULL, 0, NULL, 0},
+};
+
+/* A picture option (-o, --size, --title). */
+static bool plot_loss_option(void *context, int code, const char *value)
+{
+    plot_loss_args *a = context;
+    return plot_picture_option("plot-loss", code, value, &a->picture) > 0;
+}
+
 /* Returns -1 to go on, else the exit status. */
 static int parse_plot_loss(int argc, char **argv, plot_loss_args *a)
 {
-    static const struct option options[] = {
-        {"size", required_argument, NULL, OPT_SIZE},
-        {"title", required_argument, NULL, OPT_TITLE},
-        {"help", no_argument, NULL, 'h'},
-        {NULL, 0, NULL, 0},
-    };
+    static const cli_syntax syntax = {"plot-loss", plot_loss_help, plot_loss_options,
+                                      "o:", plot_loss_option};
     *a = (plot_loss_args){.picture = {.width = 860, .height = 380}};
-    opterr = 0;
-    optind = 1;
-    int c;
-    while ((c = getopt_long(argc, argv, ":ho:", options, NULL)) != -1) {
-        if (c == 'h') {
-            fputs(plot_loss_help, stdout);
-            return 0;
-        }
-        if (c == ':')
-            return cli_usage_error("plot-loss", "%s needs a value", argv[optind - 1]);
-        int taken = plot_picture_option("plot-loss", c, optarg, &a->picture);
-        if (taken < 0)
-            return EXIT_USAGE;
-        if (taken == 0)
-            return cli_usage_error("plot-loss", "unknown option '%s'", argv[optind - 1]);
-    }
-    if (argc - optind != 1)
-        return cli_usage_error("plot-loss", "expected one log file, got %d", argc - optind);
-    a->log_path = argv[optind];
+    cli_operands operands;
+    int status = cli_parse_options(&syntax, a, argc, argv, &operands);
+    if (status >= 0)
+        return status;
+    if (operands.count != 1)
+        return cli_usage_error("plot-loss", "expected one log file, got %d", operands.count);
+    a->log_path = operands.values[0];
     return plot_picture_check("plot-loss", &a->picture);
 }
 

@@ -4,7 +4,6 @@
 #include "model_args.h"
 
 #include <gemmnet.h>
-#include <getopt.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -27,40 +26,37 @@ static const char predict_help[] =
     "if it has one, is applied to the raw values.\n";
 
 typedef struct predict_args {
-    const char *model_path;
-    const char *data_path;
+    model_input_args input;
+    /* --proba: the K class probabilities instead of the label. */
     bool proba;
-    gemmnet_csv_options csv;
 } predict_args;
+
+enum { OPT_PROBA = 'p' };
+
+static const struct option predict_options[] = {
+    MODEL_INPUT_OPTIONS,
+    {"proba", no_argument, NULL, OPT_PROBA},
+    {"help", no_argument, NULL, 'h'},
+    {NULL, 0, NULL, 0},
+};
+
+/* --proba, or an input option. */
+static bool predict_option(void *context, int code, const char *value)
+{
+    predict_args *a = context;
+    if (code != OPT_PROBA)
+        return model_input_option(code, value, &a->input);
+    a->proba = true;
+    return true;
+}
 
 /* Returns -1 to go on, else the exit status. */
 static int parse_predict(int argc, char **argv, predict_args *a)
 {
-    static const struct option options[] = {
-        {"model", required_argument, NULL, 'm'}, {"data", required_argument, NULL, 'd'},
-        {"proba", no_argument, NULL, 'p'},       {"label-col", required_argument, NULL, 'c'},
-        {"help", no_argument, NULL, 'h'},        {NULL, 0, NULL, 0},
-    };
-    *a = (predict_args){.csv = {.label_column = -1}};
-    opterr = 0;
-    optind = 1;
-    int c;
-    while ((c = getopt_long(argc, argv, ":h", options, NULL)) != -1) {
-        switch (c) {
-        case 'm': a->model_path = optarg; break;
-        case 'd': a->data_path = optarg; break;
-        case 'p': a->proba = true; break;
-        case 'c': cli_set_label_column(optarg, &a->csv); break;
-        case 'h': fputs(predict_help, stdout); return 0;
-        case ':': return cli_usage_error("predict", "%s needs a value", argv[optind - 1]);
-        default: return cli_usage_error("predict", "unknown option '%s'", argv[optind - 1]);
-        }
-    }
-    if (optind < argc)
-        return cli_usage_error("predict", "unexpected argument '%s'", argv[optind]);
-    if (!a->model_path || !a->data_path)
-        return cli_usage_error("predict", "--model FILE and --data FILE|- are required");
-    return -1;
+    static const cli_syntax syntax = {"predict", predict_help, predict_options, "", predict_option};
+    *a = (predict_args){.input = {.csv = {.label_column = -1}}};
+    int status = cli_parse_options(&syntax, a, argc, argv, NULL);
+    return status >= 0 ? status : model_input_check("predict", &a->input, "FILE|-");
 }
 
 /* Buffers for one block: rows[R×D] in, labels[R] or proba[R×K] out. */
@@ -138,13 +134,13 @@ run_predict(const predict_args *a, const gemmnet_model *model, FILE *in, gemmnet
 {
     size_t d = (size_t)gemmnet_model_width(model, 0);
     size_t k = (size_t)gemmnet_model_width(model, gemmnet_model_layers(model));
-    const char *name = strcmp(a->data_path, "-") == 0 ? "<stdin>" : a->data_path;
+    const char *name = strcmp(a->input.data_path, "-") == 0 ? "<stdin>" : a->input.data_path;
     gemmnet_workspace *ws = NULL;
     gemmnet_csv_reader *reader = NULL;
     predict_block b = {0};
     int status = gemmnet_workspace_create(model, NULL, &ws, err);
     if (status == GEMMNET_OK)
-        status = gemmnet_csv_reader_create(in, name, d, &a->csv, NULL, &reader, err);
+        status = gemmnet_csv_reader_create(in, name, d, &a->input.csv, NULL, &reader, err);
     if (status == GEMMNET_OK && !block_create(&b, d, k))
         status = GEMMNET_E_NOMEM;
     if (status == GEMMNET_OK)
@@ -163,8 +159,8 @@ int cmd_predict(int argc, char **argv)
     int exit_status = parse_predict(argc, argv, &a);
     if (exit_status >= 0)
         return exit_status;
-    gemmnet_model *model = cli_load_model("predict", a.model_path);
-    FILE *in = model ? cli_open_input("predict", a.data_path) : NULL;
+    gemmnet_model *model = cli_load_model("predict", a.input.model_path);
+    FILE *in = model ? cli_open_input("predict", a.input.data_path) : NULL;
     if (!in) {
         gemmnet_model_destroy(model);
         return EXIT_FAILURE_RUN;

@@ -2,6 +2,7 @@
  * per size with the tutorial's settings, prints final loss and training
  * accuracy, and draws every decision boundary plus the linear baseline's. */
 #include "args.h"
+#include "baseline.h"
 #include "commands.h"
 #include "plot_args.h"
 #include "plot_boundary.h"
@@ -9,7 +10,6 @@
 #include "sweep_train.h"
 #include "train_args.h"
 
-#include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <unistd.h>
@@ -55,12 +55,7 @@ typedef struct sweep_args {
 enum { OPT_SIZES = 'Z', OPT_JOBS = 'j', OPT_NO_BASELINE = 'n', OPT_COLUMNS = 'C' };
 
 static const struct option sweep_options[] = {
-    {"data", required_argument, NULL, OPT_DATA},
-    {"moons", required_argument, NULL, OPT_MOONS},
-    {"noise", required_argument, NULL, OPT_NOISE},
-    {"seed", required_argument, NULL, OPT_SEED},
-    {"label-col", required_argument, NULL, OPT_LABEL_COL},
-    {"classes", required_argument, NULL, OPT_CLASSES},
+    DATA_OPTIONS,
     {"hidden-sizes", required_argument, NULL, OPT_SIZES},
     {"epochs", required_argument, NULL, 'e'},
     {"jobs", required_argument, NULL, OPT_JOBS},
@@ -72,8 +67,9 @@ static const struct option sweep_options[] = {
 };
 
 /* One option with getopt code c: false after a usage error. */
-static bool parse_sweep_option(int c, const char *v, sweep_args *a)
+static bool sweep_option(void *context, int c, const char *v)
 {
+    sweep_args *a = context;
     switch (c) {
     case OPT_SIZES:
         return cli_parse_int_list("sweep", "--hidden-sizes", v, 1, 1 << 16, a->sizes,
@@ -85,7 +81,6 @@ static bool parse_sweep_option(int c, const char *v, sweep_args *a)
     case OPT_NO_BASELINE: a->baseline = false; return true;
     case OPT_OUTPUT:
     case OPT_SIZE: return plot_picture_option("sweep", c, v, &a->picture) > 0;
-    case '?': cli_usage_error("sweep", "unknown option '%s'", v); return false;
     default: return parse_data_option("sweep", c, v, &a->data);
     }
 }
@@ -107,42 +102,14 @@ static void sweep_defaults(sweep_args *a)
 /* Returns -1 to go on, else the exit status. */
 static int parse_sweep(int argc, char **argv, sweep_args *a)
 {
+    static const cli_syntax syntax = {"sweep", sweep_help, sweep_options, "o:", sweep_option};
     sweep_defaults(a);
-    opterr = 0;
-    optind = 1;
-    int c;
-    while ((c = getopt_long(argc, argv, ":ho:", sweep_options, NULL)) != -1) {
-        if (c == 'h') {
-            fputs(sweep_help, stdout);
-            return 0;
-        }
-        if (c == ':')
-            return cli_usage_error("sweep", "%s needs a value", argv[optind - 1]);
-        if (!parse_sweep_option(c, c == '?' ? argv[optind - 1] : optarg, a))
-            return EXIT_USAGE;
-    }
-    if (optind < argc)
-        return cli_usage_error("sweep", "unexpected argument '%s'", argv[optind]);
+    int status = cli_parse_options(&syntax, a, argc, argv, NULL);
+    if (status >= 0)
+        return status;
     if (!a->data.path == !a->data.moons)
         return cli_usage_error("sweep", "give exactly one of --data FILE and --moons N");
     return a->picture.output ? plot_picture_check("sweep", &a->picture) : -1;
-}
-
-/* The closed-form ridge baseline (the tutorial's logistic regression's
- * counterpart), evaluated like the networks. */
-static int fit_baseline(const gemmnet_dataset *data,
-                        gemmnet_model **model,
-                        gemmnet_evaluation *result,
-                        gemmnet_error *err)
-{
-    gemmnet_workspace *ws = NULL;
-    int status = gemmnet_baseline_ridge(data, 0.01f, NULL, model, err);
-    if (status == GEMMNET_OK)
-        status = gemmnet_workspace_create(*model, NULL, &ws, err);
-    if (status == GEMMNET_OK)
-        status = gemmnet_evaluate(*model, ws, data, 0.0f, GEMMNET_REDUCTION_MEAN, result);
-    gemmnet_workspace_destroy(ws);
-    return status;
 }
 
 static void print_table(const sweep_job *jobs,
@@ -189,8 +156,7 @@ static int draw_sweep(const sweep_args *a,
                                      data, title, &err);
     }
     if (status != GEMMNET_OK)
-        fprintf(stderr, "gemmnet sweep: %s\n",
-                err.message[0] ? err.message : gemmnet_strerror(status));
+        cli_report_error("sweep", status, &err);
     return plot_canvas_close(&canvas, "sweep", status == GEMMNET_OK) == 0 ? 0 : 1;
 }
 
@@ -212,8 +178,9 @@ static int run_sweep(const sweep_args *a,
         }
     }
     gemmnet_evaluation b = {0};
+    /* l2 0.01: the tutorial's, and gemmnet baseline's default. */
     if (a->baseline)
-        status = fit_baseline(data, baseline, &b, err);
+        status = baseline_fit(data, 0.01f, baseline, &b, err);
     if (status == GEMMNET_OK)
         print_table(jobs, a->size_count, *baseline, &b, data->rows);
     return status;
@@ -247,8 +214,7 @@ int cmd_sweep(int argc, char **argv)
             exit_status = a.picture.output ? draw_sweep(&a, jobs, baseline, &data) : 0;
     }
     if (status != GEMMNET_OK)
-        fprintf(stderr, "gemmnet sweep: %s\n",
-                err.message[0] ? err.message : gemmnet_strerror(status));
+        cli_report_error("sweep", status, &err);
     sweep_jobs_free(jobs, a.size_count);
     gemmnet_model_destroy(baseline);
     gemmnet_dataset_free(&data);

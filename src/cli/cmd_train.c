@@ -193,11 +193,10 @@ static int run_training(const train_args *a, const cli_parallel *p)
          * gradient is summed before it is checked): rank 0 reports. */
         int status = train_save_report(&r, &o, trainer, &err);
         if (status != GEMMNET_OK && p->rank == 0)
-            fprintf(stderr, "gemmnet train: %s\n", err.message[0] ? err.message : gemmnet_strerror(status));
+            cli_report_error("train", status, &err);
         exit_status = status == GEMMNET_OK ? 0 : EXIT_FAILURE_RUN;
     } else if (r.log) {
-        fclose(r.log);
-        remove(r.log_temp);
+        cli_discard_output(r.log, r.log_temp);
     }
     gemmnet_trainer_destroy(trainer);
     gemmnet_checkpoint_free(r.checkpoint);

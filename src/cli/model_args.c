@@ -1,5 +1,8 @@
-/* Helpers of the model commands: loading, --label-col, whole inputs. */
+/* Helpers of the model commands: loading, the input options, whole
+ * inputs. */
 #include "model_args.h"
+
+#include "args.h"
 
 #include <errno.h>
 #include <limits.h>
@@ -13,9 +16,22 @@ gemmnet_model *cli_load_model(const char *command, const char *path)
     gemmnet_error err = {0};
     int status = gemmnet_model_load(path, NULL, &model, &err);
     if (status != GEMMNET_OK)
-        fprintf(stderr, "gemmnet %s: %s\n", command,
-                err.message[0] ? err.message : gemmnet_strerror(status));
+        cli_report_error(command, status, &err);
     return model;
+}
+
+int cli_model_class_names(const gemmnet_model *model, const char ***names)
+{
+    *names = NULL;
+    if (!gemmnet_model_class_name(model, 0))
+        return GEMMNET_OK;
+    int32_t k = gemmnet_model_width(model, gemmnet_model_layers(model));
+    *names = malloc((size_t)k * sizeof **names);
+    if (!*names)
+        return GEMMNET_E_NOMEM;
+    for (int32_t i = 0; i < k; i++)
+        (*names)[i] = gemmnet_model_class_name(model, i);
+    return GEMMNET_OK;
 }
 
 void cli_set_label_column(const char *text, gemmnet_csv_options *options)
@@ -29,6 +45,23 @@ void cli_set_label_column(const char *text, gemmnet_csv_options *options)
     } else {
         options->label_name = text;
     }
+}
+
+bool model_input_option(int code, const char *value, model_input_args *a)
+{
+    switch (code) {
+    case OPT_INPUT_MODEL: a->model_path = value; return true;
+    case OPT_INPUT_DATA: a->data_path = value; return true;
+    case OPT_INPUT_LABEL_COL: cli_set_label_column(value, &a->csv); return true;
+    default: return false;
+    }
+}
+
+int model_input_check(const char *command, const model_input_args *a, const char *data_form)
+{
+    if (!a->model_path || !a->data_path)
+        return cli_usage_error(command, "--model FILE and --data %s are required", data_form);
+    return -1;
 }
 
 FILE *cli_open_input(const char *command, const char *path)

@@ -1,11 +1,47 @@
 /* What the model commands (predict, eval, dump, import) share: loading a
- * model, the --label-col option, reading a whole input. Each reports its
- * own failure as one line on stderr. */
+ * model, the --model, --data and --label-col options, reading a whole
+ * input. Each reports its own failure as one line on stderr. */
 #ifndef GEMMNET_CLI_MODEL_ARGS_H
 #define GEMMNET_CLI_MODEL_ARGS_H
 
 #include <gemmnet.h>
+#include <getopt.h>
+#include <stdbool.h>
 #include <stddef.h>
+
+/* A model and the CSV rows to run it on: predict's and eval's input. */
+typedef struct model_input_args {
+    /* --model FILE. */
+    const char *model_path;
+    /* --data FILE ("-" is stdin where the command reads a stream). */
+    const char *data_path;
+    /* --label-col, over label_column = −1 (the last column). */
+    gemmnet_csv_options csv;
+} model_input_args;
+
+/* getopt codes of --model, --data and --label-col. */
+enum { OPT_INPUT_MODEL = 'm', OPT_INPUT_DATA = 'd', OPT_INPUT_LABEL_COL = 'c' };
+
+/* Their getopt_long entries, for commands to copy into their tables. */
+// clang-format off
+#define MODEL_INPUT_OPTIONS                                         \
+    {"model", required_argument, NULL, OPT_INPUT_MODEL},            \
+    {"data", required_argument, NULL, OPT_INPUT_DATA},              \
+    {"label-col", required_argument, NULL, OPT_INPUT_LABEL_COL}
+// clang-format on
+
+/* Takes option code if it is --model, --data or --label-col: false when it
+ * is another. */
+bool model_input_option(int code, const char *value, model_input_args *a);
+
+/* −1 when both --model and --data were given, else EXIT_USAGE after
+ * "--model FILE and --data DATA_FORM are required". */
+int model_input_check(const char *command, const model_input_args *a, const char *data_form);
+
+/* The model's class names, in a malloc'd array of its K classes (the
+ * caller frees the array, not the names), or NULL when it has none.
+ * Returns GEMMNET_OK or GEMMNET_E_NOMEM. */
+int cli_model_class_names(const gemmnet_model *model, const char ***names /* OUT */);
 
 /* Loads the model file at path, or prints "gemmnet COMMAND: why" and
  * returns NULL. */

@@ -58,20 +58,16 @@ static int load_data_for_model(const data_args *a,
         return gemmnet_dataset_moons(data, (size_t)a->moons, a->noise, (uint32_t)a->seed, NULL,
                                      err);
     int32_t k = gemmnet_model_width(model, gemmnet_model_layers(model));
-    const char **names = NULL;
-    if (gemmnet_model_class_name(model, 0)) {
-        names = malloc((size_t)k * sizeof *names);
-        if (!names)
-            return GEMMNET_E_NOMEM;
-        for (int32_t i = 0; i < k; i++)
-            names[i] = gemmnet_model_class_name(model, i);
-    }
+    const char **names;
+    int status = cli_model_class_names(model, &names);
+    if (status != GEMMNET_OK)
+        return status;
     gemmnet_csv_options csv = {.label_column = -1,
                                .classes = a->classes && !names ? (int32_t)a->classes : k,
                                .class_names = names};
     if (a->label_column)
         cli_set_label_column(a->label_column, &csv);
-    int status = gemmnet_dataset_read_csv(data, a->path, &csv, NULL, err);
+    status = gemmnet_dataset_read_csv(data, a->path, &csv, NULL, err);
     free(names);
     return status;
 }
@@ -120,12 +116,26 @@ bool plot_source_load(const char *command,
     }
     if (status == GEMMNET_OK)
         return true;
-    fprintf(stderr, "gemmnet %s: %s\n", command,
-            err.message[0] ? err.message : gemmnet_strerror(status));
+    cli_report_error(command, status, &err);
     gemmnet_model_destroy(*model);
     gemmnet_dataset_free(data);
     *model = NULL;
     return false;
+}
+
+int plot_source_draw(const char *command,
+                     const plot_source *s,
+                     plot_draw_fn draw,
+                     const void *context)
+{
+    gemmnet_model *model;
+    gemmnet_dataset data;
+    if (!plot_source_load(command, s, &model, &data))
+        return EXIT_FAILURE_RUN;
+    int exit_status = draw(context, model, &data);
+    gemmnet_model_destroy(model);
+    gemmnet_dataset_free(&data);
+    return exit_status;
 }
 
 int plot_picture_option(const char *command, int c, const char *value, plot_picture *p)
@@ -156,6 +166,26 @@ int plot_picture_check(const char *command, const plot_picture *p)
         return cli_usage_error(command, "-o expects a name ending in .png, .svg or .pdf, got '%s'",
                                p->output);
     return -1;
+}
+
+void plot_request_init(plot_request *r, int width, int height)
+{
+    plot_source_init(&r->source);
+    r->picture = (plot_picture){.width = width, .height = height};
+}
+
+bool plot_request_option(const char *command, int code, const char *value, plot_request *r)
+{
+    int taken = plot_source_option(command, code, value, &r->source);
+    if (taken == 0)
+        taken = plot_picture_option(command, code, value, &r->picture);
+    return taken > 0;
+}
+
+int plot_request_check(const char *command, const plot_request *r)
+{
+    int status = plot_source_check(command, &r->source);
+    return status >= 0 ? status : plot_picture_check(command, &r->picture);
 }
 
 void plot_describe_hidden(const gemmnet_model *model, char *out, size_t size)

@@ -21,12 +21,7 @@ enum { OPT_MODEL = 'M', OPT_HIDDEN = 'H', OPT_EPOCHS = 'e' };
     {"model", required_argument, NULL, OPT_MODEL},        \
     {"hidden", required_argument, NULL, OPT_HIDDEN},      \
     {"epochs", required_argument, NULL, OPT_EPOCHS},      \
-    {"data", required_argument, NULL, OPT_DATA},          \
-    {"moons", required_argument, NULL, OPT_MOONS},        \
-    {"noise", required_argument, NULL, OPT_NOISE},        \
-    {"seed", required_argument, NULL, OPT_SEED},          \
-    {"label-col", required_argument, NULL, OPT_LABEL_COL}, \
-    {"classes", required_argument, NULL, OPT_CLASSES}
+    DATA_OPTIONS
 // clang-format on
 
 /* Help text lines of those options. */
@@ -88,6 +83,30 @@ typedef struct plot_picture {
 int plot_picture_option(const char *command, int c, const char *value, plot_picture *p);
 /* −1 when -o names a .png, .svg or .pdf file, else EXIT_USAGE (printed). */
 int plot_picture_check(const char *command, const plot_picture *p);
+
+/* What plot and plot-hidden draw from, and the picture they draw. */
+typedef struct plot_request {
+    plot_source source;
+    plot_picture picture;
+} plot_request;
+
+/* Sets the defaults: the picture's size is width × height. */
+void plot_request_init(plot_request *r /* OUT */, int width, int height);
+/* Takes a source or picture option: false after a usage error (printed),
+ * or when code is neither. */
+bool plot_request_option(const char *command, int code, const char *value, plot_request *r);
+/* Cross-option rules of the source, then of the picture: −1 when fine,
+ * else EXIT_USAGE (printed). */
+int plot_request_check(const char *command, const plot_request *r);
+
+/* Draws a picture of a loaded model and data set: the exit status. */
+typedef int (*plot_draw_fn)(const void *context, gemmnet_model *model, const gemmnet_dataset *data);
+/* Loads (or trains) the source's model and data, draws with them and frees
+ * them: draw's exit status, or 1 when loading failed. */
+int plot_source_draw(const char *command,
+                     const plot_source *s,
+                     plot_draw_fn draw,
+                     const void *context);
 
 /* "hidden layer size 3", "hidden layers 8, 4" or "no hidden layer". */
 void plot_describe_hidden(const gemmnet_model *model, char *out, size_t size);

@@ -2,6 +2,7 @@
  * top, axes around: the tutorial's plot_decision_boundary in cairo. */
 #include "plot_boundary.h"
 
+#include "args.h"
 #include "plot_canvas.h"
 
 #include <math.h>
@@ -166,7 +167,6 @@ int plot_boundary_write(const char *command,
     plot_rect whole = {0.0, 0.0, width, height};
     int status = plot_boundary_panel(canvas.cr, whole, model, data, title, &err);
     if (status != GEMMNET_OK)
-        fprintf(stderr, "gemmnet %s: %s\n", command,
-                err.message[0] ? err.message : gemmnet_strerror(status));
+        cli_report_error(command, status, &err);
     return plot_canvas_close(&canvas, command, status == GEMMNET_OK) == 0 ? 0 : 1;
 }

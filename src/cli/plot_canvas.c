@@ -12,7 +12,6 @@
 #include <stdio.h>
 #include <string.h>
 #include <strings.h>
-#include <unistd.h>
 
 bool plot_format_of(const char *path, plot_format *format)
 {
@@ -115,8 +114,7 @@ int plot_canvas_close(plot_canvas *c, const char *command, bool commit)
     if (status != CAIRO_STATUS_SUCCESS && commit)
         fprintf(stderr, "gemmnet %s: %s: %s\n", command, c->path, cairo_status_to_string(status));
     if (!commit || status != CAIRO_STATUS_SUCCESS) {
-        fclose(c->file);
-        unlink(c->temp);
+        cli_discard_output(c->file, c->temp);
         return -1;
     }
     return cli_commit_output(c->file, c->path, c->temp) == 0 ? 0 : -1;

@@ -4,6 +4,7 @@
  * separating plane as a translucent polygon. */
 #include "plot_hidden.h"
 
+#include "args.h"
 #include "plot_axes.h"
 #include "plot_boundary.h"
 #include "plot_canvas.h"
@@ -260,7 +261,6 @@ int plot_hidden_write(
     else
         draw_3d(canvas.cr, whole, view, &status);
     if (status != GEMMNET_OK)
-        fprintf(stderr, "gemmnet %s: %s\n", command,
-                err.message[0] ? err.message : gemmnet_strerror(status));
+        cli_report_error(command, status, &err);
     return plot_canvas_close(&canvas, command, status == GEMMNET_OK) == 0 ? 0 : 1;
 }

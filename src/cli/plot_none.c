@@ -14,30 +14,16 @@ static int unavailable(const char *command)
     return EXIT_FAILURE_RUN;
 }
 
-int cmd_plot(int argc, char **argv)
-{
-    (void)argc;
-    (void)argv;
-    return unavailable("plot");
-}
+/* Defines command function `name`, which says it is unavailable. */
+#define UNAVAILABLE_COMMAND(name, command)                                                         \
+    int name(int argc, char **argv)                                                                \
+    {                                                                                              \
+        (void)argc;                                                                                \
+        (void)argv;                                                                                \
+        return unavailable(command);                                                               \
+    }
 
-int cmd_sweep(int argc, char **argv)
-{
-    (void)argc;
-    (void)argv;
-    return unavailable("sweep");
-}
-
-int cmd_plot_hidden(int argc, char **argv)
-{
-    (void)argc;
-    (void)argv;
-    return unavailable("plot-hidden");
-}
-
-int cmd_plot_loss(int argc, char **argv)
-{
-    (void)argc;
-    (void)argv;
-    return unavailable("plot-loss");
-}
+UNAVAILABLE_COMMAND(cmd_plot, "plot")
+UNAVAILABLE_COMMAND(cmd_sweep, "sweep")
+UNAVAILABLE_COMMAND(cmd_plot_hidden, "plot-hidden")
+UNAVAILABLE_COMMAND(cmd_plot_loss, "plot-loss")

@@ -4,7 +4,6 @@
 #include "args.h"
 #include "model_args.h"
 
-#include <getopt.h>
 #include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -16,12 +15,7 @@ static const char *const init_names[] = {"tutorial", "xavier", "he", "orthogonal
 static const char *const reduction_names[] = {"sum", "mean"};
 
 static const struct option train_options[] = {
-    {"data", required_argument, NULL, OPT_DATA},
-    {"label-col", required_argument, NULL, OPT_LABEL_COL},
-    {"classes", required_argument, NULL, OPT_CLASSES},
-    {"moons", required_argument, NULL, OPT_MOONS},
-    {"noise", required_argument, NULL, OPT_NOISE},
-    {"seed", required_argument, NULL, OPT_SEED},
+    DATA_OPTIONS,
     {"hidden", required_argument, NULL, 'H'},
     {"activation", required_argument, NULL, 'a'},
     {"init", required_argument, NULL, 'i'},
@@ -253,30 +247,24 @@ static int check_train_args(train_args *a)
     return -1;
 }
 
+/* One option; also notes the first that --resume would override. */
+static bool train_option(void *context, int code, const char *value)
+{
+    train_args *a = context;
+    if (!parse_train_option(code, value, a))
+        return false;
+    if (!a->setting_given)
+        a->setting_given = setting_name(code);
+    return true;
+}
+
 int parse_train_args(int argc, char **argv, train_args *a)
 {
+    static const cli_syntax syntax = {"train", train_help, train_options, "", train_option};
     *a = (train_args){.data = {.noise = 0.2}, .hidden = {3}, .hidden_count = 1};
     gemmnet_train_options_init(&a->options);
-    opterr = 0;
-    optind = 1;
-    int c;
-    while ((c = getopt_long(argc, argv, ":h", train_options, NULL)) != -1) {
-        if (c == 'h') {
-            fputs(train_help, stdout);
-            return 0;
-        }
-        if (c == ':')
-            return cli_usage_error("train", "%s needs a value", argv[optind - 1]);
-        if (c == '?')
-            return cli_usage_error("train", "unknown option '%s'", argv[optind - 1]);
-        if (!parse_train_option(c, optarg, a))
-            return EXIT_USAGE;
-        if (!a->setting_given)
-            a->setting_given = setting_name(c);
-    }
-    if (optind < argc)
-        return cli_usage_error("train", "unexpected argument '%s'", argv[optind]);
-    return check_train_args(a);
+    int status = cli_parse_options(&syntax, a, argc, argv, NULL);
+    return status >= 0 ? status : check_train_args(a);
 }
 
 int load_data(const data_args *a, gemmnet_dataset *data, gemmnet_error *err)

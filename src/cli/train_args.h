@@ -3,6 +3,7 @@
 #define GEMMNET_CLI_TRAIN_ARGS_H
 
 #include <gemmnet.h>
+#include <getopt.h>
 #include <stdbool.h>
 
 /* Where the data comes from: a CSV file or generated moons. */
@@ -55,8 +56,20 @@ bool parse_data_option(const char *command, int c, const char *value, data_args 
 /* Loads or generates the data set. */
 int load_data(const data_args *a, gemmnet_dataset *data, gemmnet_error *err);
 
-/* getopt codes of the data options, shared by train and baseline. */
+/* getopt codes of the data options, shared by train, baseline, sweep and
+ * the plot commands. */
 enum { OPT_DATA = 'd', OPT_LABEL_COL = 'c', OPT_CLASSES = 'k', OPT_MOONS = 'm', OPT_NOISE = 'z',
        OPT_SEED = 's' };
+
+/* Their getopt_long entries, for commands to copy into their tables. */
+// clang-format off
+#define DATA_OPTIONS                                          \
+    {"data", required_argument, NULL, OPT_DATA},              \
+    {"label-col", required_argument, NULL, OPT_LABEL_COL},    \
+    {"classes", required_argument, NULL, OPT_CLASSES},        \
+    {"moons", required_argument, NULL, OPT_MOONS},            \
+    {"noise", required_argument, NULL, OPT_NOISE},            \
+    {"seed", required_argument, NULL, OPT_SEED}
+// clang-format on
 
 #endif
