@@ -29,7 +29,7 @@ static float *float_grid(float limit, uint32_t step, size_t *n)
     return x;
 }
 
-static void test_tanh_is_within_3e7_relative_of_libm(void **state)
+static void test_tanh_is_within_4e7_relative_of_libm(void **state)
 {
     (void)state;
     size_t n;
@@ -38,8 +38,8 @@ static void test_tanh_is_within_3e7_relative_of_libm(void **state)
     gn_tanh(y, x, n);
     for (size_t i = 0; i < n; i++) {
         double t = tanh((double)x[i]), e = fabs(y[i] - t);
-        if (e > 3e-7 * fabs(t))
-            fail_msg("tanh(%.9g) = %.9g, libm %.9g: relative error %.3g > 3e-7", x[i], y[i], t,
+        if (e > 4e-7 * fabs(t))
+            fail_msg("tanh(%.9g) = %.9g, libm %.9g: relative error %.3g > 4e-7", x[i], y[i], t,
                      e / fabs(t));
     }
     free(x);
@@ -173,7 +173,7 @@ static void test_all_finite_finds_nan_and_inf_anywhere(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_tanh_is_within_3e7_relative_of_libm),
+        cmocka_unit_test(test_tanh_is_within_4e7_relative_of_libm),
         cmocka_unit_test(test_tanh_handles_infinities_and_nan),
         cmocka_unit_test(test_exp_is_within_1_5e7_relative_of_libm),
         cmocka_unit_test(test_exp_flushes_underflow_and_saturates_overflow),
