@@ -1176,15 +1176,16 @@ static const char *cpu_name(char *buf, size_t size)
 /* CPU time of the whole machine and of this process, to tell how much
  * other processes ran during the measurements (they share the cores). */
 typedef struct cpu_snapshot {
-    /* Busy, niced and total jiffies over all CPUs, from /proc/stat. */
-    double busy, nice, total;
+    /* Busy, niced, stolen (by the hypervisor) and total jiffies over all
+     * CPUs, from /proc/stat. */
+    double busy, nice, steal, total;
     /* This process's user + system seconds. */
     double own_s;
 } cpu_snapshot;
 
 static cpu_snapshot cpu_snapshot_take(void)
 {
-    cpu_snapshot s = {NAN, NAN, NAN, NAN};
+    cpu_snapshot s = {NAN, NAN, NAN, NAN, NAN};
     unsigned long long v[8] = {0};
     FILE *f = fopen("/proc/stat", "r");
     if (f) {
@@ -1193,6 +1194,7 @@ static cpu_snapshot cpu_snapshot_take(void)
             s.total = (double)(v[0] + v[1] + v[2] + v[3] + v[4] + v[5] + v[6] + v[7]);
             s.busy = s.total - (double)(v[3] + v[4]);
             s.nice = (double)v[1];
+            s.steal = (double)v[7];
         }
         fclose(f);
     }
@@ -1209,7 +1211,8 @@ static cpu_snapshot cpu_snapshot_take(void)
 static void other_cpu_share(const cpu_snapshot *a,
                             const cpu_snapshot *b,
                             double *all /* OUT */,
-                            double *normal_priority /* OUT */)
+                            double *normal_priority /* OUT */,
+                            double *stolen /* OUT */)
 {
     double ticks = (double)sysconf(_SC_CLK_TCK);
     double total_s = (b->total - a->total) / ticks;
@@ -1218,6 +1221,7 @@ static void other_cpu_share(const cpu_snapshot *a,
     double own_s = b->own_s - a->own_s;
     *all = fmax(0.0, (busy_s - own_s) / total_s);
     *normal_priority = fmax(0.0, (busy_s - nice_s - own_s) / total_s);
+    *stolen = (b->steal - a->steal) / ticks / total_s;
 }
 
 /* The 1-minute load average, NaN if unknown. */
@@ -1457,6 +1461,8 @@ typedef struct run_info {
      * processes used during the measurements. */
     double load_before;
     double other_cpu_share, other_cpu_share_normal;
+    /* Share of the CPUs' time the hypervisor gave to other guests. */
+    double steal_share;
     double ceiling_gflops[MAX_THREAD_COUNTS];
     timing ceiling[MAX_THREAD_COUNTS];
     int ceiling_threads[MAX_THREAD_COUNTS];
@@ -1497,6 +1503,7 @@ static void json_header(FILE *f, const run_info *info)
     json_field(f, "  ", "other_processes_cpu_share", info->other_cpu_share, false);
     json_field(f, "  ", "other_processes_cpu_share_normal_priority", info->other_cpu_share_normal,
                false);
+    json_field(f, "  ", "hypervisor_steal_share", info->steal_share, false);
     fprintf(f, "  \"sgemm_ceiling\": [");
     for (int i = 0; i < info->ceiling_count; i++) {
         fprintf(f, "%s\n    {\"threads\": %d, \"size\": %d, \"gflops\": ", i ? "," : "",
@@ -1736,7 +1743,8 @@ int main(int argc, char **argv)
             if (info.ceiling_threads[j] == results[i].threads)
                 results[i].ceiling_gflops = info.ceiling_gflops[j];
     cpu_snapshot after = cpu_snapshot_take();
-    other_cpu_share(&before, &after, &info.other_cpu_share, &info.other_cpu_share_normal);
+    other_cpu_share(&before, &after, &info.other_cpu_share, &info.other_cpu_share_normal,
+                    &info.steal_share);
 
     print_main_table(results, count);
     print_stage_table(results, count);
@@ -1745,9 +1753,11 @@ int main(int argc, char **argv)
     size_t target_count = collect_targets(results, count, targets);
     print_targets(targets, target_count);
     printf("\nother processes used %.0f %% of the CPUs' time during the measurements, %.0f %% at "
-           "normal priority (load average %.2f before)%s\n",
-           100.0 * info.other_cpu_share, 100.0 * info.other_cpu_share_normal, info.load_before,
-           info.other_cpu_share_normal > 0.05 || info.other_cpu_share > 0.25
+           "normal priority; the hypervisor stole %.1f %% (load average %.2f before)%s\n",
+           100.0 * info.other_cpu_share, 100.0 * info.other_cpu_share_normal,
+           100.0 * info.steal_share, info.load_before,
+           info.other_cpu_share_normal > 0.05 || info.other_cpu_share > 0.25 ||
+                   info.steal_share > 0.02
                ? ": numbers may be disturbed; re-run on a quiet machine"
                : "");
 
