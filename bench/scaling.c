@@ -115,11 +115,12 @@ typedef struct measured {
 static int measure(const workload *w, int rank, int size, measured *out)
 {
     gemmnet_dataset all, shard;
-    size_t first = w->n * (size_t)rank / (size_t)size, last = w->n * (size_t)(rank + 1) / (size_t)size;
+    size_t first = w->n * (size_t)rank / (size_t)size,
+           last = w->n * (size_t)(rank + 1) / (size_t)size;
     if (make_data(w, &all) != 0 || gemmnet_dataset_slice(&all, first, last - first, &shard, NULL))
         return -1;
-    gemmnet_architecture arch = {.inputs = (int32_t)w->d, .classes = w->k, .hidden_layers = 1,
-                                 .hidden = &w->h};
+    gemmnet_architecture arch = {
+        .inputs = (int32_t)w->d, .classes = w->k, .hidden_layers = 1, .hidden = &w->h};
     gemmnet_model *m;
     if (gemmnet_model_create(&arch, NULL, &m, NULL) != GEMMNET_OK)
         return -1;
@@ -166,7 +167,8 @@ static void report(const workload *w, int size, const measured *r, double alpha,
     for (int p = 1; p <= 64; p *= 2) {
         double comm = p == 1 ? 0.0 : 2.0 * (p - 1) * alpha + 2.0 * (p - 1) / p * bytes / beta;
         double t = compute / p + comm;
-        printf("    %6d %12.4g %14.0f %10.0f %%\n", p, t, (double)w->n / t, 100.0 * compute / (p * t));
+        printf("    %6d %12.4g %14.0f %10.0f %%\n", p, t, (double)w->n / t,
+               100.0 * compute / (p * t));
     }
 }
 
@@ -187,7 +189,8 @@ int main(int argc, char **argv)
             only = argv[i + 1];
     }
     gemmnet_blas_set_threads(1);
-    static const workload workloads[] = {{"M", 100000, 2, 64, 2, 20}, {"L", 60000, 784, 256, 10, 3}};
+    static const workload workloads[] = {{"M", 100000, 2, 64, 2, 20},
+                                         {"L", 60000, 784, 256, 10, 3}};
     int failed = 0;
     for (size_t i = 0; i < 2; i++) {
         if (only && !strstr(only, workloads[i].name))

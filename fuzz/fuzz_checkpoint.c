@@ -51,7 +51,8 @@ static const char *sealed_file(const unsigned char *data, size_t size)
 static void make_data(gemmnet_dataset *d, size_t rows, const gemmnet_model *m)
 {
     int32_t k = gemmnet_model_width(m, gemmnet_model_layers(m));
-    REQUIRE(gemmnet_dataset_alloc(d, rows, (size_t)gemmnet_model_width(m, 0), NULL, NULL) == GEMMNET_OK);
+    REQUIRE(gemmnet_dataset_alloc(d, rows, (size_t)gemmnet_model_width(m, 0), NULL, NULL) ==
+            GEMMNET_OK);
     memset(d->x, 0, rows * d->features * sizeof(float));
     for (size_t i = 0; i < rows; i++)
         d->y[i] = (int32_t)(i % (size_t)k);
@@ -60,7 +61,10 @@ static void make_data(gemmnet_dataset *d, size_t rows, const gemmnet_model *m)
 
 /* A trainer on rows (+ validation) rows with the checkpoint's settings,
  * restored and run for two epochs. Returns the restore's status. */
-static int resume(gemmnet_model *m, const gemmnet_checkpoint *c, size_t rows, size_t validation,
+static int resume(gemmnet_model *m,
+                  const gemmnet_checkpoint *c,
+                  size_t rows,
+                  size_t validation,
                   gemmnet_error *err)
 {
     gemmnet_dataset train = {0}, held_out = {0};
@@ -97,7 +101,8 @@ int LLVMFuzzerTestOneInput(const unsigned char *data, size_t size)
      * on N rows (+V for validation)"). Small ones are then resumed. */
     size_t rows = 0, validation = 0;
     if (gemmnet_model_parameter_count(m) <= 4096 && resume(m, c, 1, 1, &err) == GEMMNET_E_SHAPE &&
-        sscanf(err.message, "the checkpoint was trained on %zu rows (+%zu", &rows, &validation) == 2 &&
+        sscanf(err.message, "the checkpoint was trained on %zu rows (+%zu", &rows, &validation) ==
+            2 &&
         rows >= 1 && rows <= 64 && validation <= 64)
         resume(m, c, rows, validation, &err);
     gemmnet_checkpoint_free(c);

@@ -50,7 +50,8 @@ int LLVMFuzzerTestOneInput(const unsigned char *data, size_t size)
         return 0;
     gemmnet_csv_reader *reader = NULL;
     gemmnet_error err = {0};
-    if (gemmnet_csv_reader_create(stream, "fuzz.csv", d, &options, NULL, &reader, &err) == GEMMNET_OK) {
+    if (gemmnet_csv_reader_create(stream, "fuzz.csv", d, &options, NULL, &reader, &err) ==
+        GEMMNET_OK) {
         read_all(reader, d, block);
         float x[8];
         size_t rows = 99;

@@ -42,19 +42,19 @@ extern "C" {
 
 /* Status codes returned by every fallible function. */
 enum gemmnet_status {
-    GEMMNET_OK = 0,          /* success */
-    GEMMNET_E_INVALID = 1,   /* an argument is outside its documented range */
-    GEMMNET_E_NOMEM = 2,     /* an allocation failed */
-    GEMMNET_E_OVERFLOW = 3,  /* a size computation would overflow */
-    GEMMNET_E_IO = 4,        /* opening, reading or writing a file failed */
-    GEMMNET_E_PARSE = 5,     /* malformed text input */
-    GEMMNET_E_LABEL = 6,     /* a class label is out of range */
+    GEMMNET_OK = 0, /* success */
+    GEMMNET_E_INVALID = 1, /* an argument is outside its documented range */
+    GEMMNET_E_NOMEM = 2, /* an allocation failed */
+    GEMMNET_E_OVERFLOW = 3, /* a size computation would overflow */
+    GEMMNET_E_IO = 4, /* opening, reading or writing a file failed */
+    GEMMNET_E_PARSE = 5, /* malformed text input */
+    GEMMNET_E_LABEL = 6, /* a class label is out of range */
     GEMMNET_E_NONFINITE = 7, /* NaN or Inf in data, loss, gradients or weights */
-    GEMMNET_E_SHAPE = 8,     /* dimensions of the arguments disagree */
-    GEMMNET_E_STOPPED = 9,   /* the progress callback asked training to stop */
-    GEMMNET_E_FORMAT = 10,   /* not a gemmnet model (bad magic), or contents that contradict
-                                themselves */
-    GEMMNET_E_VERSION = 11,  /* a model format version (or feature flag) this build cannot read */
+    GEMMNET_E_SHAPE = 8, /* dimensions of the arguments disagree */
+    GEMMNET_E_STOPPED = 9, /* the progress callback asked training to stop */
+    GEMMNET_E_FORMAT = 10, /* not a gemmnet model (bad magic), or contents that contradict
+                              themselves */
+    GEMMNET_E_VERSION = 11, /* a model format version (or feature flag) this build cannot read */
     GEMMNET_E_TRUNCATED = 12, /* a model file ends before the size its header declares */
     GEMMNET_E_CHECKSUM = 13, /* a model file's CRC-32 does not match its contents */
     GEMMNET_E_TOO_LARGE = 14, /* a model declares absurd sizes: a width above 2^24, or more
@@ -247,11 +247,8 @@ GEMMNET_API int gemmnet_dataset_apply_standardization(gemmnet_dataset *data,
  * make_moons(n, noise=noise, random_state=seed) computes them with numpy's
  * legacy generator (cos/sin from the C library). Writes x[n×2] and y[n];
  * needs no other memory. n must be at least 2. */
-GEMMNET_API int gemmnet_moons(size_t n,
-                              double noise,
-                              uint32_t seed,
-                              double *x /* OUT [n×2] */,
-                              int32_t *y /* OUT [n] */);
+GEMMNET_API int gemmnet_moons(
+    size_t n, double noise, uint32_t seed, double *x /* OUT [n×2] */, int32_t *y /* OUT [n] */);
 
 /* gemmnet_moons into a freshly allocated float32 dataset with K = 2. */
 GEMMNET_API int gemmnet_dataset_moons(gemmnet_dataset *data /* OUT */,
@@ -323,10 +320,10 @@ GEMMNET_API int gemmnet_dataset_split(const gemmnet_dataset *data,
 
 /* Hidden-layer activation functions. */
 typedef enum gemmnet_activation {
-    GEMMNET_ACT_TANH = 0,       /* tanh(z); derivative 1 − a² */
-    GEMMNET_ACT_RELU = 1,       /* max(z, 0); derivative [a > 0] */
+    GEMMNET_ACT_TANH = 0, /* tanh(z); derivative 1 − a² */
+    GEMMNET_ACT_RELU = 1, /* max(z, 0); derivative [a > 0] */
     GEMMNET_ACT_LEAKY_RELU = 2, /* z if z > 0 else 0.01·z; derivative 1 or 0.01 */
-    GEMMNET_ACT_SIGMOID = 3     /* 1 / (1 + e^−z); derivative a·(1 − a) */
+    GEMMNET_ACT_SIGMOID = 3 /* 1 / (1 + e^−z); derivative a·(1 − a) */
 } gemmnet_activation;
 
 /* Number of activation functions (valid values are 0 .. this − 1). */
@@ -389,10 +386,8 @@ typedef enum gemmnet_init {
 /* Initialises every layer with scheme from a numpy-compatible generator
  * seeded with seed, drawing layer by layer, row-major. For
  * GEMMNET_INIT_TUTORIAL this equals gemmnet_model_init_tutorial. */
-GEMMNET_API int gemmnet_model_init(gemmnet_model *model,
-                                   gemmnet_init scheme,
-                                   uint32_t seed,
-                                   gemmnet_error *err);
+GEMMNET_API int
+gemmnet_model_init(gemmnet_model *model, gemmnet_init scheme, uint32_t seed, gemmnet_error *err);
 
 /* Number of weight layers, L = hidden layers + 1. */
 GEMMNET_API int32_t gemmnet_model_layers(const gemmnet_model *model);
@@ -433,9 +428,8 @@ GEMMNET_API const float *gemmnet_model_scale(const gemmnet_model *model);
 /* Copies names[K] as the class names (each 1..GEMMNET_MAX_CLASS_NAME bytes
  * of UTF-8 without control characters, commas or blanks at either end, all
  * distinct); NULL removes them. */
-GEMMNET_API int gemmnet_model_set_class_names(gemmnet_model *model,
-                                              const char *const *names,
-                                              gemmnet_error *err);
+GEMMNET_API int
+gemmnet_model_set_class_names(gemmnet_model *model, const char *const *names, gemmnet_error *err);
 /* Name of class k, or NULL when the model has no names or k is invalid. */
 GEMMNET_API const char *gemmnet_model_class_name(const gemmnet_model *model, int32_t k);
 
@@ -516,7 +510,8 @@ GEMMNET_API int gemmnet_evaluate(const gemmnet_model *model,
 /* Writes model to path atomically: a temporary file in the same directory,
  * fsync, rename. On any failure the previous file at path is untouched and
  * the temporary file removed. Non-finite parameters are refused. */
-GEMMNET_API int gemmnet_model_save(const gemmnet_model *model, const char *path, gemmnet_error *err);
+GEMMNET_API int
+gemmnet_model_save(const gemmnet_model *model, const char *path, gemmnet_error *err);
 /* Bytes the file of model takes. */
 GEMMNET_API size_t gemmnet_model_file_size(const gemmnet_model *model);
 /* Writes the file's bytes into buffer[size], size ≥ gemmnet_model_file_size. */
@@ -542,7 +537,8 @@ GEMMNET_API int gemmnet_model_load_buffer(const void *bytes,
 /* Writes model as JSON to file: architecture, loss convention,
  * standardisation, class names and weights, floats as %.9g (exact for
  * float32) with '.' as the decimal point whatever the locale. */
-GEMMNET_API int gemmnet_model_write_json(const gemmnet_model *model, FILE *file, gemmnet_error *err);
+GEMMNET_API int
+gemmnet_model_write_json(const gemmnet_model *model, FILE *file, gemmnet_error *err);
 /* Parses text[length] as written by gemmnet_model_write_json (same keys in
  * the same order, any whitespace) into a new model; saving it gives the
  * original model file byte for byte. Errors say "LINE:COLUMN: ...". */
@@ -595,9 +591,8 @@ typedef struct gemmnet_schedule {
 } gemmnet_schedule;
 
 /* η(epoch) for schedule s starting from learning_rate. */
-GEMMNET_API float gemmnet_schedule_rate(const gemmnet_schedule *s,
-                                        float learning_rate,
-                                        int32_t epoch);
+GEMMNET_API float
+gemmnet_schedule_rate(const gemmnet_schedule *s, float learning_rate, int32_t epoch);
 
 /* What the progress callback receives. */
 typedef struct gemmnet_progress {
@@ -733,9 +728,8 @@ GEMMNET_API void gemmnet_trainer_destroy(gemmnet_trainer *trainer);
  * the training settings) as one model file, atomically: a checkpoint.
  * gemmnet_model_load reads it as a plain model (predict, eval);
  * gemmnet_checkpoint_load resumes from it. */
-GEMMNET_API int gemmnet_trainer_save(const gemmnet_trainer *trainer,
-                                     const char *path,
-                                     gemmnet_error *err);
+GEMMNET_API int
+gemmnet_trainer_save(const gemmnet_trainer *trainer, const char *path, gemmnet_error *err);
 
 /* The training state read from a checkpoint. Opaque. */
 typedef struct gemmnet_checkpoint gemmnet_checkpoint;

@@ -16,8 +16,8 @@ GEMMNET_API int gemmnet_dataset_alloc(gemmnet_dataset *data,
     if (!gn_mul_size(rows, features, &values) || !gn_mul_size(values, sizeof(float), &x_bytes) ||
         !gn_mul_size(rows, sizeof(int32_t), &y_bytes))
         return gn_fail(err, GEMMNET_E_OVERFLOW,
-                       "a data set of %zu rows × %zu features does not fit in memory",
-                       rows, features);
+                       "a data set of %zu rows × %zu features does not fit in memory", rows,
+                       features);
     data->x = gn_alloc(&data->allocator, x_bytes);
     data->y = gn_alloc(&data->allocator, y_bytes);
     if (!data->x || !data->y) {
@@ -157,8 +157,9 @@ GEMMNET_API int gemmnet_dataset_split(const gemmnet_dataset *data,
     gemmnet_allocator a = gn_allocator_or_default(&data->allocator);
     int32_t *order = gn_alloc(&a, n * sizeof *order);
     if (!order)
-        return gn_fail(err, GEMMNET_E_NOMEM, "cannot allocate a permutation of %zu rows (%zu bytes)",
-                       n, n * sizeof *order);
+        return gn_fail(err, GEMMNET_E_NOMEM,
+                       "cannot allocate a permutation of %zu rows (%zu bytes)", n,
+                       n * sizeof *order);
     gemmnet_rng rng;
     gemmnet_rng_seed(&rng, seed);
     for (size_t i = 0; i < n; i++)
@@ -180,13 +181,15 @@ int gn_check_dataset(const gemmnet_dataset *data, const gemmnet_model *m, gemmne
     if (data->rows == 0 || !data->x || !data->y)
         return gn_fail(err, GEMMNET_E_INVALID, "the data set is empty");
     if (data->features != (size_t)m->width[0])
-        return gn_fail(err, GEMMNET_E_SHAPE, "the data has %zu features but the model takes %d inputs",
-                       data->features, (int)m->width[0]);
+        return gn_fail(err, GEMMNET_E_SHAPE,
+                       "the data has %zu features but the model takes %d inputs", data->features,
+                       (int)m->width[0]);
     int32_t k = m->width[m->layers];
     for (size_t i = 0; i < data->rows; i++)
         if (data->y[i] < 0 || data->y[i] >= k)
-            return gn_fail(err, GEMMNET_E_LABEL, "row %zu: label %d is out of range, expected 0..%d",
-                           i + 1, (int)data->y[i], (int)k - 1);
+            return gn_fail(err, GEMMNET_E_LABEL,
+                           "row %zu: label %d is out of range, expected 0..%d", i + 1,
+                           (int)data->y[i], (int)k - 1);
     if (!gn_all_finite(data->x, data->rows * data->features))
         return gn_fail(err, GEMMNET_E_NONFINITE, "the data contains NaN or Inf values");
     return GEMMNET_OK;

@@ -22,10 +22,8 @@ static double normal_scale(gemmnet_init scheme, size_t in, size_t out)
     }
 }
 
-GEMMNET_API int gemmnet_model_init(gemmnet_model *model,
-                                   gemmnet_init scheme,
-                                   uint32_t seed,
-                                   gemmnet_error *err)
+GEMMNET_API int
+gemmnet_model_init(gemmnet_model *model, gemmnet_init scheme, uint32_t seed, gemmnet_error *err)
 {
     if (!model || scheme < GEMMNET_INIT_TUTORIAL || scheme > GEMMNET_INIT_ORTHOGONAL)
         return gn_fail(err, GEMMNET_E_INVALID, "unknown initialisation %d", (int)scheme);

@@ -171,11 +171,8 @@ int gn_workspace_create(const gemmnet_model *m,
  * activations in ws->act[1..L−1] and probabilities in ws->act[L]. If y is
  * not NULL, returns Σ −log P[n, y_n] over the rows (from the max-shifted
  * logits, so it stays finite for any finite logits), else 0. */
-double gn_forward(const gemmnet_model *m,
-                  gemmnet_workspace *ws,
-                  const float *x,
-                  const int32_t *y,
-                  size_t rows);
+double gn_forward(
+    const gemmnet_model *m, gemmnet_workspace *ws, const float *x, const int32_t *y, size_t rows);
 
 /* Backward pass after gn_forward on the same rows: turns act[L] into
  * dZ_L = scale·(P − Y) and writes every layer's gradient into grad (same
@@ -217,13 +214,8 @@ void gn_bias_activation(float *z, const float *b, size_t rows, size_t n, gemmnet
 double gn_bias_softmax(float *z, const float *b, const int32_t *y, size_t rows, size_t k);
 /* p[rows×K] ← scale·(P − onehot(y)); db[K] = (or +=, if accumulate)
  * column sums of the result. */
-void gn_softmax_grad(float *p,
-                     const int32_t *y,
-                     size_t rows,
-                     size_t k,
-                     float scale,
-                     bool accumulate,
-                     float *db);
+void gn_softmax_grad(
+    float *p, const int32_t *y, size_t rows, size_t k, float scale, bool accumulate, float *db);
 /* a[rows×n] ← da ⊙ f'(a) (dZ of a hidden layer, written over its
  * activations a = f(z)), db[n] = (or +=, if accumulate) column sums. */
 void gn_activation_grad(float *a,
@@ -298,16 +290,15 @@ void gn_model_free_metadata(gemmnet_model *m);
 
 /* out[rows×D] = (x[rows×D] − mean[D]) / scale[D] in float, the one formula
  * both training-data standardisation and prediction use; out may be x. */
-void gn_standardize_rows(float *out,
-                         const float *x,
-                         size_t rows,
-                         size_t d,
-                         const float *mean,
-                         const float *scale);
+void gn_standardize_rows(
+    float *out, const float *x, size_t rows, size_t d, const float *mean, const float *scale);
 
 /* Checks an inference call: a model, a workspace made for its shape
  * (GEMMNET_E_SHAPE otherwise), and rows x unless n is 0. */
-int gn_check_inference(const gemmnet_model *m, const gemmnet_workspace *ws, const void *x, size_t n);
+int gn_check_inference(const gemmnet_model *m,
+                       const gemmnet_workspace *ws,
+                       const void *x,
+                       size_t n);
 
 /* What the first layer reads for rows x[rows×D]: x itself, or with a
  * standardisation its transformed copy in ws->input[R×D]; NULL when the

@@ -315,13 +315,8 @@ GN_CLONES static void scale_all(float *p, size_t n, float scale)
         p[i] *= scale;
 }
 
-void gn_softmax_grad(float *p,
-                     const int32_t *y,
-                     size_t rows,
-                     size_t k,
-                     float scale,
-                     bool accumulate,
-                     float *db)
+void gn_softmax_grad(
+    float *p, const int32_t *y, size_t rows, size_t k, float scale, bool accumulate, float *db)
 {
     for (size_t r = 0; r < rows; r++)
         p[r * k + (size_t)y[r]] -= 1.0f;
@@ -355,12 +350,8 @@ GN_CLONES static void derive(float *a, const float *da, size_t n, gemmnet_activa
 
 /* Rows long enough to vectorise: dZ = dA ⊙ (1 − A²) and the column sums
  * in one pass. */
-GN_CLONES static void tanh_grad_rows(float *a,
-                                     const float *da,
-                                     size_t rows,
-                                     size_t n,
-                                     bool accumulate,
-                                     float *db)
+GN_CLONES static void
+tanh_grad_rows(float *a, const float *da, size_t rows, size_t n, bool accumulate, float *db)
 {
     if (!accumulate)
         memset(db, 0, n * sizeof *db);

@@ -10,8 +10,8 @@
  * result is uniformly distributed (Haar). tau[n] is scratch. */
 static int orthonormal_columns(float *a, size_t m, size_t n, float *tau, float *signs)
 {
-    lapack_int info = LAPACKE_sgeqrf(LAPACK_ROW_MAJOR, (lapack_int)m, (lapack_int)n, a,
-                                     (lapack_int)n, tau);
+    lapack_int info =
+        LAPACKE_sgeqrf(LAPACK_ROW_MAJOR, (lapack_int)m, (lapack_int)n, a, (lapack_int)n, tau);
     if (info != 0)
         return GEMMNET_E_INVALID;
     for (size_t j = 0; j < n; j++)
@@ -38,10 +38,12 @@ int gn_orthogonal(float *w,
     size_t m = in >= out ? in : out, n = in >= out ? out : in, bytes = 0;
     if (!gn_mul_size(m, n, &bytes) || !gn_add_size(bytes, 2 * n, &bytes) ||
         !gn_mul_size(bytes, sizeof(float), &bytes))
-        return gn_fail(err, GEMMNET_E_OVERFLOW, "a QR factorisation of %zu×%zu does not fit in memory", m, n);
+        return gn_fail(err, GEMMNET_E_OVERFLOW,
+                       "a QR factorisation of %zu×%zu does not fit in memory", m, n);
     float *scratch = gn_alloc(allocator, bytes);
     if (!scratch)
-        return gn_fail(err, GEMMNET_E_NOMEM, "cannot allocate %zu bytes for a QR factorisation", bytes);
+        return gn_fail(err, GEMMNET_E_NOMEM, "cannot allocate %zu bytes for a QR factorisation",
+                       bytes);
     float *a = scratch, *tau = scratch + m * n, *signs = tau + n;
     for (size_t i = 0; i < m * n; i++)
         a[i] = (float)gemmnet_rng_normal(rng);
@@ -128,7 +130,8 @@ GEMMNET_API int gemmnet_baseline_ridge(const gemmnet_dataset *data,
         status = gn_fail(err, GEMMNET_E_OVERFLOW, "the normal equations do not fit in memory");
     float *scratch = status == GEMMNET_OK ? gn_alloc(&m->allocator, bytes) : NULL;
     if (status == GEMMNET_OK && !scratch)
-        status = gn_fail(err, GEMMNET_E_NOMEM, "cannot allocate %zu bytes for the normal equations", bytes);
+        status = gn_fail(err, GEMMNET_E_NOMEM, "cannot allocate %zu bytes for the normal equations",
+                         bytes);
     if (status == GEMMNET_OK && fit_ridge(data, l2, m, scratch) != GEMMNET_OK)
         status = gn_fail(err, GEMMNET_E_INVALID,
                          "the normal equations are singular (constant features? try λ > 0)");

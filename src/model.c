@@ -81,8 +81,8 @@ GEMMNET_API int gemmnet_model_create(const gemmnet_architecture *arch,
     if (!m->parameters) {
         size_t count = m->parameter_count;
         gn_release(&a, m);
-        return gn_fail(err, GEMMNET_E_NOMEM, "cannot allocate %zu parameters (%zu bytes)",
-                       count, count * sizeof(float));
+        return gn_fail(err, GEMMNET_E_NOMEM, "cannot allocate %zu parameters (%zu bytes)", count,
+                       count * sizeof(float));
     }
     *model = m;
     return GEMMNET_OK;

@@ -48,7 +48,12 @@ const unsigned char gn_model_magic[8] = {0x89, 'G', 'N', 'E', 'T', '\r', '\n', 0
 /* Bytes before the checksum is checked: magic, version, flags, size. */
 enum { PREFIX_BYTES = GN_MODEL_PREFIX_BYTES, FIXED_HEADER_BYTES = 48, CHECKSUM_BYTES = 4 };
 /* Flag bits. */
-enum { FLAG_STANDARDIZATION = 1u, FLAG_CLASS_NAMES = 2u, FLAG_TRAINING_STATE = 4u, KNOWN_FLAGS = 7u };
+enum {
+    FLAG_STANDARDIZATION = 1u,
+    FLAG_CLASS_NAMES = 2u,
+    FLAG_TRAINING_STATE = 4u,
+    KNOWN_FLAGS = 7u
+};
 /* Widest layer a file may declare: 2^24 (a 2^24 × 2^24 layer is already
  * far beyond memory; anything wider is damage or an attack). */
 #define MAX_FILE_WIDTH (UINT32_C(1) << 24)
@@ -77,8 +82,8 @@ GEMMNET_API size_t gemmnet_model_file_size(const gemmnet_model *model)
 
 static void encode_header(const gemmnet_model *m, size_t size, bool state, unsigned char **p)
 {
-    uint32_t flags = (m->mean ? FLAG_STANDARDIZATION : 0) | (m->class_names ? FLAG_CLASS_NAMES : 0) |
-                     (state ? FLAG_TRAINING_STATE : 0);
+    uint32_t flags = (m->mean ? FLAG_STANDARDIZATION : 0) |
+                     (m->class_names ? FLAG_CLASS_NAMES : 0) | (state ? FLAG_TRAINING_STATE : 0);
     memcpy(*p, gn_model_magic, sizeof gn_model_magic);
     *p += sizeof gn_model_magic;
     put_u32(p, GEMMNET_MODEL_FORMAT_VERSION);
@@ -95,7 +100,8 @@ static void encode_header(const gemmnet_model *m, size_t size, bool state, unsig
         put_u32(p, (uint32_t)m->activation[l - 1]);
 }
 
-static void encode_body(const gemmnet_model *m, const void *state, size_t state_size, unsigned char **p)
+static void
+encode_body(const gemmnet_model *m, const void *state, size_t state_size, unsigned char **p)
 {
     size_t d = (size_t)m->width[0];
     for (size_t j = 0; m->mean && j < 2 * d; j++)
@@ -272,7 +278,8 @@ static int decode_state_extent(const unsigned char *bytes, file_header *h, gemmn
     h->state_at = h->names_at + 8;
     uint64_t room = h->size - CHECKSUM_BYTES - h->names_at;
     if (room < 8 || (h->state_size = get_u64(bytes + h->names_at)) > room - 8 || h->state_size == 0)
-        return gn_fail(err, GEMMNET_E_FORMAT, "the training state section does not fit in the file");
+        return gn_fail(err, GEMMNET_E_FORMAT,
+                       "the training state section does not fit in the file");
     h->names_at = h->state_at + h->state_size;
     return GEMMNET_OK;
 }

@@ -39,11 +39,8 @@ static bool add_buffer(size_t rows, size_t width, size_t *total)
 /* Floats the workspace needs for block_rows rows: every layer's
  * activations, the backward pass's dA[R×max width] (with_delta), and the
  * standardised input block input[R×D] (with_input); false on overflow. */
-static bool workspace_floats(const gemmnet_model *m,
-                             size_t rows,
-                             bool with_delta,
-                             bool with_input,
-                             size_t *out)
+static bool
+workspace_floats(const gemmnet_model *m, size_t rows, bool with_delta, bool with_input, size_t *out)
 {
     size_t total = 0, bytes;
     for (int32_t l = 1; l <= m->layers; l++)
@@ -59,11 +56,8 @@ static bool workspace_floats(const gemmnet_model *m,
 
 /* Points act[], delta and input into ws->block (laid out as
  * workspace_floats counts them for m). */
-static void carve_workspace(gemmnet_workspace *ws,
-                            const gemmnet_model *m,
-                            size_t rows,
-                            bool with_delta,
-                            bool with_input)
+static void carve_workspace(
+    gemmnet_workspace *ws, const gemmnet_model *m, size_t rows, bool with_delta, bool with_input)
 {
     float *next = ws->block;
     for (int32_t l = 1; l <= ws->layers; l++) {
@@ -118,11 +112,8 @@ GEMMNET_API void gemmnet_workspace_destroy(gemmnet_workspace *workspace)
     gn_release(&a, workspace);
 }
 
-double gn_forward(const gemmnet_model *m,
-                  gemmnet_workspace *ws,
-                  const float *x,
-                  const int32_t *y,
-                  size_t rows)
+double gn_forward(
+    const gemmnet_model *m, gemmnet_workspace *ws, const float *x, const int32_t *y, size_t rows)
 {
     const float *input = x;
     for (int32_t l = 1; l <= m->layers; l++) {
@@ -164,8 +155,8 @@ void gn_backward(const gemmnet_model *m,
         if (l == 1)
             break;
         /* dA_{l−1}[rows×in] = dZ_l[rows×out]·W_lᵀ[out×in] */
-        gn_sgemm(false, true, rows, in, out, 1.0f, dz, out,
-                 m->parameters + m->weight_offset[l - 1], out, 0.0f, ws->delta, in);
+        gn_sgemm(false, true, rows, in, out, 1.0f, dz, out, m->parameters + m->weight_offset[l - 1],
+                 out, 0.0f, ws->delta, in);
         /* dZ_{l−1} = dA ⊙ f'(A_{l−1}), over A_{l−1}, which dW_l no longer needs */
         gn_activation_grad(ws->act[l - 1], ws->delta, rows, in, m->activation[l - 2], accumulate,
                            grad + m->bias_offset[l - 2]);

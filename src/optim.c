@@ -102,12 +102,14 @@ void gn_adam_corrections(gn_adam *a, int64_t step)
     a->c2 = (float)(1.0 / (1.0 - pow(a->beta2, (double)step)));
 }
 
-GEMMNET_API float gemmnet_schedule_rate(const gemmnet_schedule *s, float learning_rate, int32_t epoch)
+GEMMNET_API float
+gemmnet_schedule_rate(const gemmnet_schedule *s, float learning_rate, int32_t epoch)
 {
     double e = epoch;
     switch (s ? s->kind : GEMMNET_SCHEDULE_CONSTANT) {
     case GEMMNET_SCHEDULE_STEP:
-        return (float)(learning_rate * pow(s->factor, (double)(epoch / (s->every > 0 ? s->every : 1))));
+        return (float)(learning_rate *
+                       pow(s->factor, (double)(epoch / (s->every > 0 ? s->every : 1))));
     case GEMMNET_SCHEDULE_EXP: return (float)(learning_rate * exp(-(double)s->k * e));
     case GEMMNET_SCHEDULE_INV: return (float)(learning_rate / (1.0 + (double)s->k * e));
     default: return learning_rate;

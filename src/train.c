@@ -32,7 +32,8 @@ static int check_schedule(const gemmnet_schedule *s, gemmnet_error *err)
 {
     if (s->kind < GEMMNET_SCHEDULE_CONSTANT || s->kind > GEMMNET_SCHEDULE_INV)
         return gn_fail(err, GEMMNET_E_INVALID, "unknown schedule %d", (int)s->kind);
-    if (s->kind == GEMMNET_SCHEDULE_STEP && (s->every < 1 || !(s->factor > 0.0f) || !isfinite(s->factor)))
+    if (s->kind == GEMMNET_SCHEDULE_STEP &&
+        (s->every < 1 || !(s->factor > 0.0f) || !isfinite(s->factor)))
         return gn_fail(err, GEMMNET_E_INVALID, "step schedule needs every ≥ 1 and factor > 0");
     if (!(s->k >= 0.0f) || !isfinite(s->k))
         return gn_fail(err, GEMMNET_E_INVALID, "schedule rate k must be finite and ≥ 0");
@@ -71,7 +72,6 @@ static int check_options(const gemmnet_train_options *o, gemmnet_error *err)
     return check_optimizer(o, err);
 }
 
-
 /* Sizes of the carved float block; false on overflow. */
 static bool float_block_size(const gemmnet_trainer *t, size_t *out)
 {
@@ -80,7 +80,8 @@ static bool float_block_size(const gemmnet_trainer *t, size_t *out)
     if (t->options.patience > 0 && !gn_add_size(total, p, &total))
         return false;
     if (t->batch_rows < t->global_rows) {
-        if (!gn_mul_size(t->batch_rows, t->data->features, &part) || !gn_add_size(total, part, &total))
+        if (!gn_mul_size(t->batch_rows, t->data->features, &part) ||
+            !gn_add_size(total, part, &total))
             return false;
     }
     return gn_mul_size(total, sizeof(float), out);
@@ -123,7 +124,8 @@ static int allocate_buffers(gemmnet_trainer *t, gemmnet_error *err)
         return gn_fail(err, GEMMNET_E_OVERFLOW, "training buffers for %zu parameters overflow",
                        t->model->parameter_count);
     size_t total = SIZE_MAX;
-    if (float_bytes > SIZE_MAX - int_bytes || !run_fits_in_memory(t, float_bytes + int_bytes, &total))
+    if (float_bytes > SIZE_MAX - int_bytes ||
+        !run_fits_in_memory(t, float_bytes + int_bytes, &total))
         return gn_fail(err, GEMMNET_E_NOMEM,
                        "training needs %zu bytes at once (data, model and training buffers), "
                        "more than the %zu bytes of memory this machine has",
@@ -136,7 +138,8 @@ static int allocate_buffers(gemmnet_trainer *t, gemmnet_error *err)
     carve(t);
     /* A block never needs more rows than this process holds of a batch. */
     size_t local = t->batch_rows < t->data->rows ? t->batch_rows : t->data->rows;
-    size_t block = t->options.block_rows ? t->options.block_rows : gn_auto_block_rows(t->model, local);
+    size_t block =
+        t->options.block_rows ? t->options.block_rows : gn_auto_block_rows(t->model, local);
     block = block < local ? block : local;
     return gn_workspace_create(t->model, block, true, &t->allocator, &t->workspace, err);
 }
@@ -151,8 +154,9 @@ static int check_collective(const gemmnet_collective *c,
         return gn_fail(err, GEMMNET_E_INVALID, "a collective needs both sum hooks");
     if (c->global_rows > INT32_MAX || c->first_row > c->global_rows ||
         data->rows > c->global_rows - c->first_row)
-        return gn_fail(err, GEMMNET_E_SHAPE, "rows %zu..%zu of this shard lie outside the %zu global rows",
-                       c->first_row, c->first_row + data->rows, c->global_rows);
+        return gn_fail(err, GEMMNET_E_SHAPE,
+                       "rows %zu..%zu of this shard lie outside the %zu global rows", c->first_row,
+                       c->first_row + data->rows, c->global_rows);
     if (validation && (c->validation_first_row > c->validation_global_rows ||
                        validation->rows > c->validation_global_rows - c->validation_first_row))
         return gn_fail(err, GEMMNET_E_SHAPE, "the validation shard lies outside its global rows");
@@ -175,7 +179,8 @@ static int check_inputs(gemmnet_model *model,
     if (status == GEMMNET_OK && !options->collective && options->batch_size > 0 &&
         options->batch_size < data->rows && data->rows > INT32_MAX)
         status = gn_fail(err, GEMMNET_E_INVALID,
-                         "minibatches over %zu rows: at most 2147483647 rows can be shuffled", data->rows);
+                         "minibatches over %zu rows: at most 2147483647 rows can be shuffled",
+                         data->rows);
     if (status == GEMMNET_OK && options->validation) {
         gemmnet_error detail = {0};
         status = gn_check_dataset(options->validation, model, &detail);
@@ -199,8 +204,12 @@ GEMMNET_API int gemmnet_trainer_create(gemmnet_model *model,
     gemmnet_trainer *t = gn_alloc_zero(&a, sizeof *t);
     if (!t)
         return gn_fail(err, GEMMNET_E_NOMEM, "cannot allocate a trainer");
-    *t = (gemmnet_trainer){.allocator = a, .model = model, .data = data, .options = *options,
-                           .best_loss = INFINITY, .best_epoch = -1};
+    *t = (gemmnet_trainer){.allocator = a,
+                           .model = model,
+                           .data = data,
+                           .options = *options,
+                           .best_loss = INFINITY,
+                           .best_epoch = -1};
     const gemmnet_collective *c = options->collective;
     t->global_rows = c ? c->global_rows : data->rows;
     t->first_row = c ? c->first_row : 0;
@@ -231,12 +240,12 @@ GEMMNET_API void gemmnet_trainer_destroy(gemmnet_trainer *trainer)
  * batch_rows global rows, block by block (weight gradients accumulate with
  * beta = 1 after the first block). A process holding none of the batch
  * contributes zeros. */
-static void batch_gradient(gemmnet_trainer *t, const float *x, const int32_t *y, size_t rows,
-                           size_t batch_rows)
+static void
+batch_gradient(gemmnet_trainer *t, const float *x, const int32_t *y, size_t rows, size_t batch_rows)
 {
     size_t block = t->workspace->block_rows, d = t->data->features;
-    float scale = t->options.reduction == GEMMNET_REDUCTION_SUM ? 1.0f
-                                                                : (float)(1.0 / (double)batch_rows);
+    float scale =
+        t->options.reduction == GEMMNET_REDUCTION_SUM ? 1.0f : (float)(1.0 / (double)batch_rows);
     if (rows == 0)
         memset(t->grad, 0, t->model->parameter_count * sizeof(float));
     const gemmnet_model *m = t->model;
@@ -273,7 +282,8 @@ static int update(gemmnet_trainer *t, gn_update *u, size_t batch, gemmnet_error 
 {
     const gemmnet_collective *c = t->options.collective;
     if (c && c->sum_floats(c->context, t->grad, t->model->parameter_count) != 0)
-        return gn_fail(err, GEMMNET_E_COLLECTIVE, "epoch %d, batch %zu: summing the gradient over the processes failed",
+        return gn_fail(err, GEMMNET_E_COLLECTIVE,
+                       "epoch %d, batch %zu: summing the gradient over the processes failed",
                        (int)t->epochs_done, batch);
     if (!gn_all_finite(t->grad, t->model->parameter_count))
         return gn_fail(err, GEMMNET_E_NONFINITE,
@@ -325,7 +335,8 @@ static int run_updates(gemmnet_trainer *t, gn_update *u, gemmnet_error *err)
         t->order[i] = (int32_t)i;
     gemmnet_rng_shuffle(&t->rng, t->order, t->global_rows);
     for (size_t first = 0, batch = 0; first < t->global_rows; first += t->batch_rows, batch++) {
-        size_t rows = t->global_rows - first < t->batch_rows ? t->global_rows - first : t->batch_rows;
+        size_t rows =
+            t->global_rows - first < t->batch_rows ? t->global_rows - first : t->batch_rows;
         size_t local = gather(t, first, rows);
         batch_gradient(t, t->batch_x, t->batch_y, local, rows);
         int status = update(t, u, batch, err);
@@ -358,12 +369,14 @@ static int evaluate(gemmnet_trainer *t, const gemmnet_dataset *data, gemmnet_eva
     int status = gemmnet_evaluate(t->model, t->workspace, data, o->l2, o->reduction, out);
     if (status != GEMMNET_OK || !o->collective)
         return status;
-    double sums[3] = {out->cross_entropy * (double)data->rows, (double)out->correct, (double)data->rows};
+    double sums[3] = {out->cross_entropy * (double)data->rows, (double)out->correct,
+                      (double)data->rows};
     if (o->collective->sum_doubles(o->collective->context, sums, 3) != 0)
         return GEMMNET_E_COLLECTIVE;
     double penalty = 0.5 * o->l2 * gn_weight_square_sum(t->model), n = sums[2];
     out->cross_entropy = sums[0] / n;
-    out->loss = o->reduction == GEMMNET_REDUCTION_SUM ? (sums[0] + penalty) / n : sums[0] / n + penalty;
+    out->loss =
+        o->reduction == GEMMNET_REDUCTION_SUM ? (sums[0] + penalty) / n : sums[0] / n + penalty;
     out->correct = (size_t)sums[1];
     out->accuracy = sums[1] / n;
     return GEMMNET_OK;
@@ -372,8 +385,8 @@ static int evaluate(gemmnet_trainer *t, const gemmnet_dataset *data, gemmnet_eva
 /* A non-finite loss from finite weights means the logits overflowed, so
  * the next gradient would be NaN: stop now, with the weights from before
  * the epoch's last update, rather than report NaN. */
-static int check_losses(gemmnet_trainer *t, const gemmnet_progress *p, bool report,
-                        gemmnet_error *err)
+static int
+check_losses(gemmnet_trainer *t, const gemmnet_progress *p, bool report, gemmnet_error *err)
 {
     bool train_bad = report && !isfinite(p->train.loss);
     if (!train_bad && !(p->has_validation && !isfinite(p->validation.loss)))
@@ -406,8 +419,8 @@ static int after_epoch(gemmnet_trainer *t, float learning_rate, gemmnet_error *e
     if ((status = check_losses(t, &p, report, err)) != GEMMNET_OK)
         return status;
     if (report && o->progress(o->progress_context, &p) != 0)
-        return gn_fail(err, GEMMNET_E_STOPPED, "training stopped by the progress callback after epoch %d",
-                       (int)epoch);
+        return gn_fail(err, GEMMNET_E_STOPPED,
+                       "training stopped by the progress callback after epoch %d", (int)epoch);
     if (o->patience > 0)
         track_best(t, p.validation.loss);
     return GEMMNET_OK;

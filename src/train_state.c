@@ -118,19 +118,21 @@ static bool state_size(const gemmnet_trainer *t, size_t *out)
     return gn_mul_size(floats, 4, out) && gn_add_size(*out, FIXED_STATE_BYTES, out);
 }
 
-GEMMNET_API int gemmnet_trainer_save(const gemmnet_trainer *trainer, const char *path, gemmnet_error *err)
+GEMMNET_API int
+gemmnet_trainer_save(const gemmnet_trainer *trainer, const char *path, gemmnet_error *err)
 {
     size_t size;
     if (!trainer || !path || !state_size(trainer, &size))
         return gn_fail(err, GEMMNET_E_INVALID, "save: a trainer and a path are required");
     unsigned char *bytes = gn_alloc(&trainer->allocator, size), *p = bytes;
     if (!bytes)
-        return gn_fail(err, GEMMNET_E_NOMEM, "%s: cannot allocate %zu bytes of training state", path,
-                       size);
+        return gn_fail(err, GEMMNET_E_NOMEM, "%s: cannot allocate %zu bytes of training state",
+                       path, size);
     put_u32(&p, STATE_VERSION);
     encode_settings(trainer, &p);
     encode_progress(trainer, &p);
-    size_t s = gn_optimizer_state_floats(trainer->options.optimizer, trainer->model->parameter_count);
+    size_t s =
+        gn_optimizer_state_floats(trainer->options.optimizer, trainer->model->parameter_count);
     put_u64(&p, s);
     put_floats(&p, trainer->state, s);
     encode_stopping(trainer, &p);
@@ -260,10 +262,12 @@ static int decode_arrays(reader *r, gemmnet_checkpoint *c, size_t parameters, ge
     c->since_best = (int32_t)since_best;
     size_t best = c->has_best ? parameters : 0;
     if (r->short_read || flags > 3u || r->left != 4 * best)
-        return gn_fail(err, GEMMNET_E_FORMAT, "training state: its length does not match its contents");
+        return gn_fail(err, GEMMNET_E_FORMAT,
+                       "training state: its length does not match its contents");
     c->floats = gn_alloc(&c->allocator, (s + best) * sizeof(float));
     if (!c->floats)
-        return gn_fail(err, GEMMNET_E_NOMEM, "cannot allocate %zu values of training state", s + best);
+        return gn_fail(err, GEMMNET_E_NOMEM, "cannot allocate %zu values of training state",
+                       s + best);
     for (size_t i = 0; i < s; i++)
         c->floats[i] = get_f32(state + 4 * i);
     for (size_t i = 0; i < best; i++)
@@ -271,8 +275,11 @@ static int decode_arrays(reader *r, gemmnet_checkpoint *c, size_t parameters, ge
     return GEMMNET_OK;
 }
 
-static int decode_state(const unsigned char *bytes, size_t size, size_t parameters,
-                        gemmnet_checkpoint *c, gemmnet_error *err)
+static int decode_state(const unsigned char *bytes,
+                        size_t size,
+                        size_t parameters,
+                        gemmnet_checkpoint *c,
+                        gemmnet_error *err)
 {
     reader r = {bytes, size, false};
     if (read_u32(&r) != STATE_VERSION)
@@ -311,8 +318,10 @@ GEMMNET_API int gemmnet_checkpoint_load(const char *path,
         return status;
     gemmnet_checkpoint *c = state ? gn_alloc_zero(&a, sizeof *c) : NULL;
     if (!state)
-        status = gn_fail(err, GEMMNET_E_FORMAT, "%s: a model without training state, not a checkpoint "
-                                                "(save it with --save during training)", path);
+        status = gn_fail(err, GEMMNET_E_FORMAT,
+                         "%s: a model without training state, not a checkpoint "
+                         "(save it with --save during training)",
+                         path);
     else if (!c)
         status = gn_fail(err, GEMMNET_E_NOMEM, "cannot allocate a checkpoint");
     if (status == GEMMNET_OK) {
@@ -352,10 +361,11 @@ static int check_match(const gemmnet_trainer *t, const gemmnet_checkpoint *c, ge
     const gemmnet_collective *col = t->options.collective;
     size_t validation_rows = v ? (col ? col->validation_global_rows : v->rows) : 0;
     if (t->global_rows != c->global_rows || validation_rows != c->validation_rows)
-        return gn_fail(err, GEMMNET_E_SHAPE,
-                       "the checkpoint was trained on %zu rows (+%zu for validation), this data has "
-                       "%zu (+%zu): resume with the same data and split",
-                       c->global_rows, c->validation_rows, t->global_rows, validation_rows);
+        return gn_fail(
+            err, GEMMNET_E_SHAPE,
+            "the checkpoint was trained on %zu rows (+%zu for validation), this data has "
+            "%zu (+%zu): resume with the same data and split",
+            c->global_rows, c->validation_rows, t->global_rows, validation_rows);
     if (t->workspace->block_rows != c->block_rows || t->options.optimizer != c->options.optimizer ||
         (c->has_best && !t->best))
         return gn_fail(err, GEMMNET_E_INVALID,

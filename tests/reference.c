@@ -10,7 +10,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-int ref_net_init(ref_net *net, size_t inputs, size_t hidden_layers, const size_t *hidden, size_t classes)
+int ref_net_init(
+    ref_net *net, size_t inputs, size_t hidden_layers, const size_t *hidden, size_t classes)
 {
     if (hidden_layers + 1 > REF_MAX_LAYERS || inputs == 0 || classes == 0) {
         return -1;
@@ -168,16 +169,17 @@ static double derivative(int activation, double a)
  * s->a[L] = softmax probabilities. Returns −log P[label] computed as
  * log Σ_k exp(z_k − max) − (z_label − max), or 0 when label < 0.
  */
-static double forward_example(const ref_net *net, const double *params, const double *x, int32_t label, ref_scratch *s)
+static double forward_example(
+    const ref_net *net, const double *params, const double *x, int32_t label, ref_scratch *s)
 {
     double cross_entropy = 0.0;
     for (size_t l = 1; l <= net->layers; l++) {
         size_t in = net->width[l - 1];
         size_t out = net->width[l];
         const double *W = params + ref_weight_offset(net, l); /* [in×out] */
-        const double *b = params + ref_bias_offset(net, l);   /* [out] */
-        const double *a_in = l == 1 ? x : s->a[l - 1];        /* [in] */
-        double *z = s->a[l];                                  /* [out] */
+        const double *b = params + ref_bias_offset(net, l); /* [out] */
+        const double *a_in = l == 1 ? x : s->a[l - 1]; /* [in] */
+        double *z = s->a[l]; /* [out] */
         /* z[j] = b[j] + Σ_i a_in[i]·W[i][j] */
         for (size_t j = 0; j < out; j++) {
             double sum = b[j];
@@ -281,7 +283,8 @@ int ref_forward(const ref_net *net, const double *params, const double *x, size_
     return 0;
 }
 
-double ref_cross_entropy_sum(const ref_net *net, const double *params, const double *x, const int32_t *y, size_t n)
+double ref_cross_entropy_sum(
+    const ref_net *net, const double *params, const double *x, const int32_t *y, size_t n)
 {
     ref_scratch s;
     if (!labels_valid(net, y, n) || scratch_create(net, &s) != 0) {
@@ -297,7 +300,8 @@ double ref_cross_entropy_sum(const ref_net *net, const double *params, const dou
 }
 
 /* The reported loss from ΣCE and Σ‖W‖². */
-static double reported_loss(double ce_sum, double weight_squares, size_t n, double l2, int reduction)
+static double
+reported_loss(double ce_sum, double weight_squares, size_t n, double l2, int reduction)
 {
     if (reduction == REF_REDUCTION_SUM) {
         return (ce_sum + 0.5 * l2 * weight_squares) / (double)n;

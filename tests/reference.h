@@ -80,11 +80,8 @@ int ref_forward(const ref_net *net,
                 double *probs /* OUT [n×K] */);
 
 /* Σ_n −log P[n, y_n] over the rows x[n×D], labels y[n]. NAN on failure. */
-double ref_cross_entropy_sum(const ref_net *net,
-                             const double *params,
-                             const double *x,
-                             const int32_t *y,
-                             size_t n);
+double ref_cross_entropy_sum(
+    const ref_net *net, const double *params, const double *x, const int32_t *y, size_t n);
 
 /* The reported loss: (ΣCE + λ/2·Σ‖W‖²)/N for sum, ΣCE/N + λ/2·Σ‖W‖² for
  * mean. NAN on failure. */
@@ -159,6 +156,9 @@ double ref_rng_normal(ref_rng *rng);
 size_t ref_rng_range(ref_rng *rng, size_t low, size_t high);
 
 /* Random parameters: W_l = normal·scale/sqrt(width[l−1]), b_l = 0.1·normal. */
-void ref_random_parameters(const ref_net *net, ref_rng *rng, double scale, double *params /* OUT */);
+void ref_random_parameters(const ref_net *net,
+                           ref_rng *rng,
+                           double scale,
+                           double *params /* OUT */);
 
 #endif /* GEMMNET_TEST_REFERENCE_H */

@@ -53,8 +53,8 @@ static gemmnet_model *fresh_model(void)
     return m;
 }
 
-static void options_for(gemmnet_optimizer rule, const gemmnet_dataset *validation,
-                        gemmnet_train_options *o)
+static void
+options_for(gemmnet_optimizer rule, const gemmnet_dataset *validation, gemmnet_train_options *o)
 {
     gemmnet_train_options_init(o);
     o->optimizer = rule;
@@ -68,8 +68,8 @@ static void options_for(gemmnet_optimizer rule, const gemmnet_dataset *validatio
 }
 
 /* Trains `epochs` epochs in one go and saves: the reference bytes. */
-static void train_whole(const fixture *f, const gemmnet_train_options *o, int32_t epochs,
-                        const char *path)
+static void
+train_whole(const fixture *f, const gemmnet_train_options *o, int32_t epochs, const char *path)
 {
     gemmnet_model *m = fresh_model();
     gemmnet_trainer *t;
@@ -96,7 +96,8 @@ static void resume(const fixture *f, const char *path, int32_t epochs, const cha
     if (gemmnet_trainer_restore(t, c, &err) != GEMMNET_OK)
         fail_msg("restoring: %s", err.message);
     assert_int_equal(gemmnet_trainer_epochs_done(t), gemmnet_checkpoint_epochs_done(c));
-    assert_int_equal(gemmnet_trainer_run(t, epochs - gemmnet_trainer_epochs_done(t), NULL), GEMMNET_OK);
+    assert_int_equal(gemmnet_trainer_run(t, epochs - gemmnet_trainer_epochs_done(t), NULL),
+                     GEMMNET_OK);
     assert_int_equal(gemmnet_trainer_save(t, out, NULL), GEMMNET_OK);
     gemmnet_trainer_destroy(t);
     gemmnet_checkpoint_free(c);
@@ -128,7 +129,8 @@ static void test_resumed_runs_equal_uninterrupted_runs_bit_for_bit(void **state)
             train_whole(f, &o, 13, half);
             resume(f, half, 30, half);
             char what[64];
-            snprintf(what, sizeof what, "%s%s", names[rule], with_validation ? " + validation" : "");
+            snprintf(what, sizeof what, "%s%s", names[rule],
+                     with_validation ? " + validation" : "");
             expect_same_file(whole, half, what);
         }
     }

@@ -98,8 +98,8 @@ static void *train_member(void *arg)
 /* Trains P members on contiguous shards of data; returns member 0's
  * model (the caller destroys it) after checking all members agree bit for
  * bit. */
-static gemmnet_model *train_parallel(const gemmnet_dataset *data, const gemmnet_train_options *o,
-                                     int p, int32_t hidden)
+static gemmnet_model *
+train_parallel(const gemmnet_dataset *data, const gemmnet_train_options *o, int p, int32_t hidden)
 {
     static group g;
     member members[MAX_MEMBERS];
@@ -107,11 +107,14 @@ static gemmnet_model *train_parallel(const gemmnet_dataset *data, const gemmnet_
     g.size = p;
     pthread_barrier_init(&g.barrier, NULL, (unsigned)p);
     for (int r = 0; r < p; r++) {
-        size_t first = data->rows * (size_t)r / (size_t)p, last = data->rows * (size_t)(r + 1) / (size_t)p;
+        size_t first = data->rows * (size_t)r / (size_t)p,
+               last = data->rows * (size_t)(r + 1) / (size_t)p;
         members[r] = (member){.g = &g, .rank = r, .model = tutorial_model(hidden), .options = o};
         take_shard(data, first, last - first, &members[r].shard);
-        members[r].collective = (gemmnet_collective){.sum_floats = sum_floats, .sum_doubles = sum_doubles,
-                                                     .context = &members[r], .global_rows = data->rows,
+        members[r].collective = (gemmnet_collective){.sum_floats = sum_floats,
+                                                     .sum_doubles = sum_doubles,
+                                                     .context = &members[r],
+                                                     .global_rows = data->rows,
                                                      .first_row = first};
         pthread_create(&threads[r], NULL, train_member, &members[r]);
     }
@@ -121,7 +124,8 @@ static gemmnet_model *train_parallel(const gemmnet_dataset *data, const gemmnet_
     size_t count = members[0].model->parameter_count;
     for (int r = 0; r < p; r++) {
         assert_int_equal(members[r].status, GEMMNET_OK);
-        if (memcmp(members[r].model->parameters, members[0].model->parameters, count * sizeof(float)))
+        if (memcmp(members[r].model->parameters, members[0].model->parameters,
+                   count * sizeof(float)))
             fail_msg("member %d's replica differs from member 0's", r);
         if (r > 0)
             gemmnet_model_destroy(members[r].model);
@@ -130,7 +134,8 @@ static gemmnet_model *train_parallel(const gemmnet_dataset *data, const gemmnet_
     return members[0].model;
 }
 
-static void expect_close(const gemmnet_model *a, const gemmnet_model *b, double tolerance, const char *what)
+static void
+expect_close(const gemmnet_model *a, const gemmnet_model *b, double tolerance, const char *what)
 {
     double scale = 0.0, worst = 0.0;
     for (size_t i = 0; i < a->parameter_count; i++) {
@@ -154,7 +159,10 @@ static void test_shards_train_like_one_process_full_batch(void **state)
     assert_int_equal(gemmnet_train(single, &data, &o, NULL), GEMMNET_OK);
     for (int p = 1; p <= 3; p++) {
         gemmnet_model *parallel = train_parallel(&data, &o, p, 3);
-        expect_close(single, parallel, 1e-5, p == 1 ? "1 member" : p == 2 ? "2 members" : "3 members");
+        expect_close(single, parallel, 1e-5,
+                     p == 1   ? "1 member"
+                     : p == 2 ? "2 members"
+                              : "3 members");
         gemmnet_model_destroy(parallel);
     }
     gemmnet_model_destroy(single);

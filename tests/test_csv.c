@@ -54,7 +54,8 @@ static int remove_fixture_dir(void **state)
 
 /* Writes bytes[0..length) to NAME in the fixture directory; the full path
  * goes to path[256]. */
-static void write_fixture(void **state, const char *name, const char *bytes, size_t length, char *path)
+static void
+write_fixture(void **state, const char *name, const char *bytes, size_t length, char *path)
 {
     const fixture_dir *dir = *state;
     assert_non_null(dir);
@@ -181,7 +182,10 @@ static void test_crlf_bom_blanks_and_missing_final_newline_are_accepted(void **s
                    NULL, &data);
     assert_data(&data, 3, 2, 2, x, y);
     gemmnet_dataset_free(&data);
-    expect_success(state, "bom_no_header.csv", "\xef\xbb\xbf" "1,2,0\n3,4,1\n5,6,0", NULL, &data);
+    expect_success(state, "bom_no_header.csv",
+                   "\xef\xbb\xbf"
+                   "1,2,0\n3,4,1\n5,6,0",
+                   NULL, &data);
     assert_data(&data, 3, 2, 2, x, y);
     gemmnet_dataset_free(&data);
 }
@@ -200,8 +204,7 @@ static void test_number_spellings_follow_strtod(void **state)
 {
     gemmnet_dataset data;
     expect_success(state, "spellings.csv",
-                   "+1.5,.25,5.,-0,1E3,2.5e-1,1e-50,3.4028235e38,-3.4028235e38,1.0\n", NULL,
-                   &data);
+                   "+1.5,.25,5.,-0,1E3,2.5e-1,1e-50,3.4028235e38,-3.4028235e38,1.0\n", NULL, &data);
     const float x[] = {1.5f, 0.25f, 5.0f, -0.0f, 1000.0f, 0.25f, 0.0f, FLT_MAX, -FLT_MAX};
     const int32_t y[] = {1};
     assert_data(&data, 1, 9, 2, x, y);
@@ -315,8 +318,8 @@ static void test_non_number_is_a_parse_error_at_its_field(void **state)
     for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
         char text[64];
         snprintf(text, sizeof text, "1,0\n%s,1\n", bad[i]);
-        expect_failure(state, "bad_number.csv", text, NULL, GEMMNET_E_PARSE, "bad_number.csv:2:1: ",
-                       "is not a number");
+        expect_failure(state, "bad_number.csv", text, NULL, GEMMNET_E_PARSE,
+                       "bad_number.csv:2:1: ", "is not a number");
     }
 }
 
@@ -325,36 +328,36 @@ static void test_long_bad_field_is_cut_short_in_the_message(void **state)
     char text[600] = "1,0\n";
     memset(text + 4, 'a', 500);
     strcpy(text + 504, ",1\n");
-    expect_failure(state, "long_field.csv", text, NULL, GEMMNET_E_PARSE, "long_field.csv:2:1: ",
-                   "...\" is not a number");
+    expect_failure(state, "long_field.csv", text, NULL, GEMMNET_E_PARSE,
+                   "long_field.csv:2:1: ", "...\" is not a number");
 }
 
 static void test_empty_field_is_a_parse_error(void **state)
 {
-    expect_failure(state, "empty_field.csv", "1,,0\n", NULL, GEMMNET_E_PARSE, "empty_field.csv:1:2: ",
-                   "empty field, expected a number");
+    expect_failure(state, "empty_field.csv", "1,,0\n", NULL, GEMMNET_E_PARSE,
+                   "empty_field.csv:1:2: ", "empty field, expected a number");
 }
 
 static void test_ragged_row_is_rejected(void **state)
 {
     expect_failure(state, "ragged.csv", "a,b,label\n1,2,0\n\n1,2,3,0\n", NULL, GEMMNET_E_PARSE,
                    "ragged.csv:4: ", "row has 4 fields, expected 3 like line 1");
-    expect_failure(state, "short.csv", "1,2,0\n1,0\n", NULL, GEMMNET_E_PARSE, "short.csv:2: ",
-                   "row has 2 fields, expected 3 like line 1");
+    expect_failure(state, "short.csv", "1,2,0\n1,0\n", NULL, GEMMNET_E_PARSE,
+                   "short.csv:2: ", "row has 2 fields, expected 3 like line 1");
 }
 
 static void test_single_column_is_rejected(void **state)
 {
-    expect_failure(state, "one_column.csv", "label\n0\n1\n", NULL, GEMMNET_E_PARSE, "one_column.csv:1: ",
-                   "one feature and a label");
+    expect_failure(state, "one_column.csv", "label\n0\n1\n", NULL, GEMMNET_E_PARSE,
+                   "one_column.csv:1: ", "one feature and a label");
 }
 
 static void test_fractional_or_negative_label_is_rejected(void **state)
 {
     expect_failure(state, "fraction.csv", "a,b,c\n1,2,0\n1,2,1\n3,4,2.5\n", NULL, GEMMNET_E_LABEL,
                    "fraction.csv:4:3: ", "label 2.5 is not a non-negative integer");
-    expect_failure(state, "negative.csv", "1,2,-1\n", NULL, GEMMNET_E_LABEL, "negative.csv:1:3: ",
-                   "label -1 is not a non-negative integer");
+    expect_failure(state, "negative.csv", "1,2,-1\n", NULL, GEMMNET_E_LABEL,
+                   "negative.csv:1:3: ", "label -1 is not a non-negative integer");
     expect_failure(state, "word_label2.csv", "1,2,0\n3,4,one\n", NULL, GEMMNET_E_PARSE,
                    "word_label2.csv:2:3: ", "\"one\" is not a number");
 }
@@ -362,7 +365,8 @@ static void test_fractional_or_negative_label_is_rejected(void **state)
 static void test_label_beyond_given_classes_is_rejected(void **state)
 {
     gemmnet_csv_options options = {.label_column = -1, .classes = 3};
-    expect_failure(state, "beyond.csv", "1,2,0\n1,2,1\n1,2,2\n1,2,0\n1,2,7\n", &options, GEMMNET_E_LABEL,
+    expect_failure(state, "beyond.csv", "1,2,0\n1,2,1\n1,2,2\n1,2,0\n1,2,7\n", &options,
+                   GEMMNET_E_LABEL,
                    "beyond.csv:5:3: ", "label 7 is out of range, expected 0..2 (classes = 3)");
 }
 
@@ -378,11 +382,11 @@ static void test_nan_and_inf_are_nonfinite_errors(void **state)
     for (size_t i = 0; i < sizeof spellings / sizeof spellings[0]; i++) {
         char text[64];
         snprintf(text, sizeof text, "x,y,label\n1,2,0\n3,%s,1\n", spellings[i]);
-        expect_failure(state, "nonfinite.csv", text, NULL, GEMMNET_E_NONFINITE, "nonfinite.csv:3:2: ",
-                       "is not finite");
+        expect_failure(state, "nonfinite.csv", text, NULL, GEMMNET_E_NONFINITE,
+                       "nonfinite.csv:3:2: ", "is not finite");
     }
-    expect_failure(state, "nan_label.csv", "1,2,nan\n", NULL, GEMMNET_E_NONFINITE, "nan_label.csv:1:3: ",
-                   "\"nan\" is not finite");
+    expect_failure(state, "nan_label.csv", "1,2,nan\n", NULL, GEMMNET_E_NONFINITE,
+                   "nan_label.csv:1:3: ", "\"nan\" is not finite");
 }
 
 static void test_value_overflowing_float_is_rejected(void **state)
@@ -399,8 +403,8 @@ static void test_value_overflowing_float_is_rejected(void **state)
 static void test_empty_file_has_no_data_rows(void **state)
 {
     expect_failure(state, "empty.csv", "", NULL, GEMMNET_E_PARSE, "empty.csv:1: ", "no data rows");
-    expect_failure(state, "blank.csv", "\n \n\r\n", NULL, GEMMNET_E_PARSE, "blank.csv:4: ",
-                   "no data rows");
+    expect_failure(state, "blank.csv", "\n \n\r\n", NULL, GEMMNET_E_PARSE,
+                   "blank.csv:4: ", "no data rows");
 }
 
 static void test_header_only_has_no_data_rows(void **state)
@@ -421,12 +425,12 @@ static void test_binary_garbage_is_a_parse_error(void **state)
     int status = gemmnet_dataset_read_csv(&data, path, NULL, NULL, &err);
     assert_failure(status, GEMMNET_E_PARSE, &data, &err, "nul.csv:2:2: ", "NUL byte");
 
-    expect_failure(state, "latin1.csv", "\xff\xfe,\x80\n1,0\n", NULL, GEMMNET_E_PARSE, "latin1.csv:1:1: ",
-                   "byte 0xff is not text");
-    expect_failure(state, "control.csv", "x,y\x1b\n1,0\n", NULL, GEMMNET_E_PARSE, "control.csv:1:2: ",
-                   "byte 0x1b is not text");
-    expect_failure(state, "cr.csv", "1,2\r3,0\n", NULL, GEMMNET_E_PARSE, "cr.csv:1:2: ",
-                   "carriage return inside a line");
+    expect_failure(state, "latin1.csv", "\xff\xfe,\x80\n1,0\n", NULL, GEMMNET_E_PARSE,
+                   "latin1.csv:1:1: ", "byte 0xff is not text");
+    expect_failure(state, "control.csv", "x,y\x1b\n1,0\n", NULL, GEMMNET_E_PARSE,
+                   "control.csv:1:2: ", "byte 0x1b is not text");
+    expect_failure(state, "cr.csv", "1,2\r3,0\n", NULL, GEMMNET_E_PARSE,
+                   "cr.csv:1:2: ", "carriage return inside a line");
 
     /* 64 KiB from a fixed LCG: whatever it hits first, it is malformed text. */
     static char noise[1 << 16];
@@ -465,11 +469,14 @@ static void test_missing_file_or_directory_is_an_io_error(void **state)
 static void test_invalid_options_are_rejected(void **state)
 {
     gemmnet_csv_options below = {.label_column = -2};
-    expect_failure(state, "opt.csv", "1,0\n", &below, GEMMNET_E_INVALID, "opt.csv: ", "label column -2");
+    expect_failure(state, "opt.csv", "1,0\n", &below, GEMMNET_E_INVALID,
+                   "opt.csv: ", "label column -2");
     gemmnet_csv_options one_class = {.label_column = -1, .classes = 1};
-    expect_failure(state, "opt.csv", "1,0\n", &one_class, GEMMNET_E_INVALID, "opt.csv: ", "1 classes");
+    expect_failure(state, "opt.csv", "1,0\n", &one_class, GEMMNET_E_INVALID,
+                   "opt.csv: ", "1 classes");
     gemmnet_csv_options negative = {.label_column = -1, .classes = -3};
-    expect_failure(state, "opt.csv", "1,0\n", &negative, GEMMNET_E_INVALID, "opt.csv: ", "-3 classes");
+    expect_failure(state, "opt.csv", "1,0\n", &negative, GEMMNET_E_INVALID,
+                   "opt.csv: ", "-3 classes");
 
     gemmnet_dataset data;
     gemmnet_error err = {0};
@@ -524,8 +531,8 @@ static void test_million_column_line_is_read_in_linear_time(void **state)
     gemmnet_dataset_free(&data);
 
     text = wide_line(columns, "1,0\n");
-    expect_failure(state, "wide_ragged.csv", text, NULL, GEMMNET_E_PARSE, "wide_ragged.csv:2: ",
-                   "row has 2 fields, expected 1000000 like line 1");
+    expect_failure(state, "wide_ragged.csv", text, NULL, GEMMNET_E_PARSE,
+                   "wide_ragged.csv:2: ", "row has 2 fields, expected 1000000 like line 1");
     free(text);
     double seconds = seconds_since(&start);
     if (seconds > 20)
@@ -563,8 +570,8 @@ static void test_allocation_failures_leak_nothing(void **state)
             failures++;
         }
         if (counter.allocations != counter.releases)
-            fail_msg("failing allocation %zu: %zu allocations but %zu releases (status %d)", fail_on,
-                     counter.allocations, counter.releases, status);
+            fail_msg("failing allocation %zu: %zu allocations but %zu releases (status %d)",
+                     fail_on, counter.allocations, counter.releases, status);
         assert_true(fail_on < 50);
     }
     /* The line buffer three times, then x and y. */

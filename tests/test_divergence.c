@@ -34,8 +34,11 @@ static void run_create(run *r, size_t n, int32_t hidden_layers, int32_t hidden)
     int32_t widths[1] = {hidden};
     gemmnet_activation relu[1] = {GEMMNET_ACT_RELU};
     /* relu passes huge values on where tanh would saturate. */
-    gemmnet_architecture arch = {.inputs = 2, .classes = 2, .hidden_layers = hidden_layers,
-                                 .hidden = widths, .activations = hidden > 3 ? relu : NULL};
+    gemmnet_architecture arch = {.inputs = 2,
+                                 .classes = 2,
+                                 .hidden_layers = hidden_layers,
+                                 .hidden = widths,
+                                 .activations = hidden > 3 ? relu : NULL};
     assert_int_equal(gemmnet_dataset_moons(&r->data, n, 0.2, 0, NULL, NULL), GEMMNET_OK);
     assert_int_equal(gemmnet_model_create(&arch, NULL, &r->model, NULL), GEMMNET_OK);
     gemmnet_model_init_tutorial(r->model, 0);
@@ -155,7 +158,8 @@ static int watch_losses(void *context, const gemmnet_progress *p)
 {
     seen *s = context;
     s->reports++;
-    s->nonfinite += !isfinite(p->train.loss) || (p->has_validation && !isfinite(p->validation.loss));
+    s->nonfinite +=
+        !isfinite(p->train.loss) || (p->has_validation && !isfinite(p->validation.loss));
     return 0;
 }
 
@@ -163,7 +167,8 @@ static int watch_losses(void *context, const gemmnet_progress *p)
  * update leaves finite weights of about 1e28 whose logits overflow. */
 static void make_overflowing_logits(run *r)
 {
-    static const float x[] = {1e30f, -2e30f, -1e30f, 3e30f, 2e30f, 1e30f, -3e30f, -1e30f, 1e30f, 1e30f};
+    static const float x[] = {1e30f, -2e30f, -1e30f, 3e30f, 2e30f,
+                              1e30f, -3e30f, -1e30f, 1e30f, 1e30f};
     static const int32_t y[] = {0, 0, 1, 1, 0};
     int32_t none[1] = {0};
     gemmnet_architecture arch = {.inputs = 2, .classes = 2, .hidden_layers = 0, .hidden = none};

@@ -85,7 +85,8 @@ typedef struct engine_case {
 static size_t random_width(ref_rng *rng, size_t low, size_t high)
 {
     size_t small = high < 8 ? high : 8;
-    return ref_rng_uniform(rng) < 0.5 ? ref_rng_range(rng, low, small) : ref_rng_range(rng, low, high);
+    return ref_rng_uniform(rng) < 0.5 ? ref_rng_range(rng, low, small)
+                                      : ref_rng_range(rng, low, high);
 }
 
 /* Builds case index i of a test from base_seed + i: case 0 is the smallest
@@ -105,7 +106,8 @@ static void case_create(engine_case *c, size_t index)
         c->n = 1000, inputs = 64, hidden_layers = 3, classes = 64;
         hidden[0] = hidden[1] = hidden[2] = 64;
     } else {
-        c->n = ref_rng_uniform(&rng) < 0.25 ? ref_rng_range(&rng, 1, 16) : ref_rng_range(&rng, 1, 1000);
+        c->n = ref_rng_uniform(&rng) < 0.25 ? ref_rng_range(&rng, 1, 16)
+                                            : ref_rng_range(&rng, 1, 1000);
         inputs = random_width(&rng, 1, 64);
         hidden_layers = ref_rng_range(&rng, 1, 3);
         for (size_t l = 0; l < hidden_layers; l++) {
@@ -116,7 +118,8 @@ static void case_create(engine_case *c, size_t index)
     assert_int_equal(ref_net_init(&c->net, inputs, hidden_layers, hidden, classes), 0);
     char shape[128];
     ref_net_describe(&c->net, shape, sizeof shape);
-    snprintf(c->name, sizeof c->name, "seed %llu N=%zu %s", (unsigned long long)c->seed, c->n, shape);
+    snprintf(c->name, sizeof c->name, "seed %llu N=%zu %s", (unsigned long long)c->seed, c->n,
+             shape);
 
     int32_t widths[3];
     for (size_t l = 0; l < hidden_layers; l++) {
@@ -132,11 +135,13 @@ static void case_create(engine_case *c, size_t index)
     gemmnet_error err = {0};
     int status = gemmnet_model_create(&arch, NULL, &c->model, &err);
     if (status != GEMMNET_OK) {
-        fail_msg("gemmnet_model_create failed (%s: %s) for %s", gemmnet_strerror(status), err.message, c->name);
+        fail_msg("gemmnet_model_create failed (%s: %s) for %s", gemmnet_strerror(status),
+                 err.message, c->name);
     }
     size_t count = ref_parameter_count(&c->net);
     if (c->model->parameter_count != count) {
-        fail_msg("engine has %zu parameters, reference %zu, for %s", c->model->parameter_count, count, c->name);
+        fail_msg("engine has %zu parameters, reference %zu, for %s", c->model->parameter_count,
+                 count, c->name);
     }
     c->params = malloc(count * sizeof(double));
     c->xf = malloc(c->n * inputs * sizeof(float));
@@ -261,7 +266,8 @@ static void case_dataset(const engine_case *c, gemmnet_dataset *data)
     size_t D = c->net.width[0];
     int status = gemmnet_dataset_alloc(data, c->n, D, NULL, &err);
     if (status != GEMMNET_OK) {
-        fail_msg("gemmnet_dataset_alloc failed (%s: %s) for %s", gemmnet_strerror(status), err.message, c->name);
+        fail_msg("gemmnet_dataset_alloc failed (%s: %s) for %s", gemmnet_strerror(status),
+                 err.message, c->name);
     }
     data->classes = (int32_t)c->net.width[c->net.layers];
     memcpy(data->x, c->xf, c->n * D * sizeof(float));
@@ -281,10 +287,11 @@ static void test_parameter_layout_matches_reference(void **state)
             float *b = gemmnet_model_biases(c.model, (int32_t)l);
             if (W != c.model->parameters + ref_weight_offset(&c.net, l) ||
                 b != c.model->parameters + ref_bias_offset(&c.net, l)) {
-                fail_msg("layer %zu: W at %td, b at %td; the layout W_1 b_1 W_2 b_2 … puts them at %zu and "
+                fail_msg("layer %zu: W at %td, b at %td; the layout W_1 b_1 W_2 b_2 … puts them at "
+                         "%zu and "
                          "%zu, for %s",
-                         l, W - c.model->parameters, b - c.model->parameters, ref_weight_offset(&c.net, l),
-                         ref_bias_offset(&c.net, l), c.name);
+                         l, W - c.model->parameters, b - c.model->parameters,
+                         ref_weight_offset(&c.net, l), ref_bias_offset(&c.net, l), c.name);
             }
         }
         case_destroy(&c);
@@ -308,7 +315,8 @@ static void test_forward_matches_reference_probabilities(void **state)
         size_t worst = worst_difference(probs, expected, c.n * K, &difference);
         note_worst(&worst_probability, difference / PROBABILITY_TOLERANCE);
         if (!(difference <= PROBABILITY_TOLERANCE)) {
-            fail_msg("probability [row %zu, class %zu] is %.9g, reference %.9g (|diff| %.3g > %g) for %s",
+            fail_msg("probability [row %zu, class %zu] is %.9g, reference %.9g (|diff| %.3g > %g) "
+                     "for %s",
                      worst / K, worst % K, (double)probs[worst], expected[worst], difference,
                      PROBABILITY_TOLERANCE, c.name);
         }
@@ -316,8 +324,9 @@ static void test_forward_matches_reference_probabilities(void **state)
         double ce_error = fabs(ce - ce_expected) / fmax(fabs(ce_expected), 1e-300);
         note_worst(&worst_loss, ce_error / LOSS_TOLERANCE);
         if (!(ce_error <= LOSS_TOLERANCE)) {
-            fail_msg("gn_forward's cross-entropy sum %.9g, reference %.9g (relative %.3g > %g) for %s", ce,
-                     ce_expected, ce_error, LOSS_TOLERANCE, c.name);
+            fail_msg(
+                "gn_forward's cross-entropy sum %.9g, reference %.9g (relative %.3g > %g) for %s",
+                ce, ce_expected, ce_error, LOSS_TOLERANCE, c.name);
         }
         free(probs);
         free(expected);
@@ -346,8 +355,8 @@ static void test_predict_proba_equals_forward(void **state)
         gemmnet_error err = {0};
         int status = gemmnet_workspace_create(c.model, NULL, &ws, &err);
         if (status != GEMMNET_OK) {
-            fail_msg("gemmnet_workspace_create failed (%s: %s) for %s", gemmnet_strerror(status), err.message,
-                     c.name);
+            fail_msg("gemmnet_workspace_create failed (%s: %s) for %s", gemmnet_strerror(status),
+                     err.message, c.name);
         }
         status = gemmnet_predict_proba(c.model, ws, c.xf, c.n, proba);
         if (status != GEMMNET_OK) {
@@ -357,9 +366,11 @@ static void test_predict_proba_equals_forward(void **state)
         double difference;
         size_t worst = worst_difference(proba, forward_double, c.n * K, &difference);
         if (!(difference <= 1e-6)) {
-            fail_msg("predict_proba [row %zu, class %zu] is %.9g, gn_forward gave %.9g (|diff| %.3g > 1e-6) "
+            fail_msg("predict_proba [row %zu, class %zu] is %.9g, gn_forward gave %.9g (|diff| "
+                     "%.3g > 1e-6) "
                      "for %s",
-                     worst / K, worst % K, (double)proba[worst], forward_double[worst], difference, c.name);
+                     worst / K, worst % K, (double)proba[worst], forward_double[worst], difference,
+                     c.name);
         }
         gemmnet_workspace_destroy(ws);
         free(forward);
@@ -380,7 +391,8 @@ static void expect_gradient_matches(engine_case *c, size_t block_rows, int reduc
     engine_gradient(c, block_rows, reduction, grad);
     double scale = max_abs(expected, count);
     if (!(scale > 1e-6)) {
-        fail_msg("reference gradient is (nearly) zero (max-abs %g) for %s %s: the comparison would prove "
+        fail_msg("reference gradient is (nearly) zero (max-abs %g) for %s %s: the comparison would "
+                 "prove "
                  "nothing",
                  scale, c->name, reduction_name(reduction));
     }
@@ -388,10 +400,11 @@ static void expect_gradient_matches(engine_case *c, size_t block_rows, int reduc
     size_t worst = worst_difference(grad, expected, count, &difference);
     note_worst(&worst_gradient, difference / (GRADIENT_TOLERANCE * scale));
     if (!(difference <= GRADIENT_TOLERANCE * scale)) {
-        fail_msg("gradient parameter %zu of %zu is %.9g, reference %.9g (|diff| %.3g > %g·max-abs %.3g) with "
+        fail_msg("gradient parameter %zu of %zu is %.9g, reference %.9g (|diff| %.3g > %g·max-abs "
+                 "%.3g) with "
                  "block_rows=%zu for %s %s",
-                 worst, count, (double)grad[worst], expected[worst], difference, GRADIENT_TOLERANCE, scale,
-                 block_rows, c->name, reduction_name(reduction));
+                 worst, count, (double)grad[worst], expected[worst], difference, GRADIENT_TOLERANCE,
+                 scale, block_rows, c->name, reduction_name(reduction));
     }
     free(expected);
 }
@@ -442,7 +455,8 @@ static void test_gradient_is_independent_of_block_rows(void **state)
             size_t worst = worst_difference(grads[b], whole, count, &difference);
             note_worst(&worst_block_gradient, difference / (BLOCK_GRADIENT_TOLERANCE * scale));
             if (!(difference <= BLOCK_GRADIENT_TOLERANCE * scale)) {
-                fail_msg("gradient parameter %zu is %.9g with block_rows=%zu but %.9g with block_rows=N (|diff| "
+                fail_msg("gradient parameter %zu is %.9g with block_rows=%zu but %.9g with "
+                         "block_rows=N (|diff| "
                          "%.3g > %g·max-abs %.3g) for %s %s",
                          worst, (double)grads[b][worst], blocks[b], whole[worst], difference,
                          BLOCK_GRADIENT_TOLERANCE, scale, c.name, reduction_name(reduction));
@@ -474,21 +488,24 @@ static void expect_parameters_match(const engine_case *c, const double *start, c
     size_t worst = worst_difference(c->model->parameters, c->params, count, &difference);
     note_worst(&worst_parameter, difference / (PARAMETER_TOLERANCE * scale));
     if (!(difference <= PARAMETER_TOLERANCE * scale)) {
-        fail_msg("after %s parameter %zu is %.9g, reference %.9g (|diff| %.3g > %g·max-abs %.3g) for %s", what,
-                 worst, (double)c->model->parameters[worst], c->params[worst], difference, PARAMETER_TOLERANCE,
-                 scale, c->name);
+        fail_msg(
+            "after %s parameter %zu is %.9g, reference %.9g (|diff| %.3g > %g·max-abs %.3g) for %s",
+            what, worst, (double)c->model->parameters[worst], c->params[worst], difference,
+            PARAMETER_TOLERANCE, scale, c->name);
     }
     /* The parameters barely move in a few epochs, so compare the moves too:
      * an engine that skipped the update would pass the check above. */
     double change_scale = max_abs(change, count);
     if (!(change_scale > 1e-4)) {
-        fail_msg("the reference barely moved (max change %.3g) after %s for %s: raise the learning rate",
-                 change_scale, what, c->name);
+        fail_msg(
+            "the reference barely moved (max change %.3g) after %s for %s: raise the learning rate",
+            change_scale, what, c->name);
     }
     worst = worst_difference(engine_change, change, count, &difference);
     note_worst(&worst_change, difference / (PARAMETER_CHANGE_TOLERANCE * change_scale));
     if (!(difference <= PARAMETER_CHANGE_TOLERANCE * change_scale)) {
-        fail_msg("after %s parameter %zu moved by %.9g, the reference by %.9g (|diff| %.3g > %g·max-abs %.3g) "
+        fail_msg("after %s parameter %zu moved by %.9g, the reference by %.9g (|diff| %.3g > "
+                 "%g·max-abs %.3g) "
                  "for %s",
                  what, worst, (double)engine_change[worst], change[worst], difference,
                  PARAMETER_CHANGE_TOLERANCE, change_scale, c->name);
@@ -521,11 +538,12 @@ static void test_gradient_descent_step_matches_reference(void **state)
         memcpy(start, c.params, count * sizeof(double));
         engine_gradient(&c, c.n, reduction, grad);
         gn_update_gd(c.model, grad, learning_rate, l2);
-        double loss = ref_train_epoch(&c.net, c.params, c.xd, c.y, c.n, (double)learning_rate, (double)l2,
-                                      reduction);
+        double loss = ref_train_epoch(&c.net, c.params, c.xd, c.y, c.n, (double)learning_rate,
+                                      (double)l2, reduction);
         assert_true(isfinite(loss));
         char what[64];
-        snprintf(what, sizeof what, "one gn_update_gd step (%s, lambda %g)", reduction_name(reduction), (double)l2);
+        snprintf(what, sizeof what, "one gn_update_gd step (%s, lambda %g)",
+                 reduction_name(reduction), (double)l2);
         expect_parameters_match(&c, start, what);
         free(start);
         free(grad);
@@ -546,7 +564,8 @@ static void test_train_matches_reference_epochs(void **state)
         options.epochs = 5;
         options.learning_rate = learning_rate_for(&c, reduction);
         options.l2 = 0.02f;
-        options.reduction = reduction == REF_REDUCTION_SUM ? GEMMNET_REDUCTION_SUM : GEMMNET_REDUCTION_MEAN;
+        options.reduction =
+            reduction == REF_REDUCTION_SUM ? GEMMNET_REDUCTION_SUM : GEMMNET_REDUCTION_MEAN;
         options.report_every = 0;
         options.progress = NULL;
         /* Automatic blocks on even cases, an awkward block size on odd. */
@@ -560,15 +579,18 @@ static void test_train_matches_reference_epochs(void **state)
         gemmnet_error err = {0};
         int status = gemmnet_train(c.model, &data, &options, &err);
         if (status != GEMMNET_OK) {
-            fail_msg("gemmnet_train failed (%s: %s) for %s", gemmnet_strerror(status), err.message, c.name);
+            fail_msg("gemmnet_train failed (%s: %s) for %s", gemmnet_strerror(status), err.message,
+                     c.name);
         }
         for (int32_t epoch = 0; epoch < options.epochs; epoch++) {
-            double loss = ref_train_epoch(&c.net, c.params, c.xd, c.y, c.n, (double)options.learning_rate,
-                                          (double)options.l2, reduction);
+            double loss =
+                ref_train_epoch(&c.net, c.params, c.xd, c.y, c.n, (double)options.learning_rate,
+                                (double)options.l2, reduction);
             assert_true(isfinite(loss));
         }
         char what[96];
-        snprintf(what, sizeof what, "5 epochs of gemmnet_train (%s, lr %g, lambda %g, block_rows %zu)",
+        snprintf(what, sizeof what,
+                 "5 epochs of gemmnet_train (%s, lr %g, lambda %g, block_rows %zu)",
                  reduction_name(reduction), (double)options.learning_rate, (double)options.l2,
                  options.block_rows);
         expect_parameters_match(&c, start, what);
@@ -590,14 +612,15 @@ static void test_evaluate_matches_reference_loss(void **state)
         gemmnet_error err = {0};
         int status = gemmnet_workspace_create(c.model, NULL, &ws, &err);
         if (status != GEMMNET_OK) {
-            fail_msg("gemmnet_workspace_create failed (%s: %s) for %s", gemmnet_strerror(status), err.message,
-                     c.name);
+            fail_msg("gemmnet_workspace_create failed (%s: %s) for %s", gemmnet_strerror(status),
+                     err.message, c.name);
         }
         const float l2 = 0.03f;
         for (int reduction = REF_REDUCTION_SUM; reduction <= REF_REDUCTION_MEAN; reduction++) {
             gemmnet_evaluation result;
             status = gemmnet_evaluate(c.model, ws, &data, l2,
-                                      reduction == REF_REDUCTION_SUM ? GEMMNET_REDUCTION_SUM : GEMMNET_REDUCTION_MEAN,
+                                      reduction == REF_REDUCTION_SUM ? GEMMNET_REDUCTION_SUM
+                                                                     : GEMMNET_REDUCTION_MEAN,
                                       &result);
             if (status != GEMMNET_OK) {
                 fail_msg("gemmnet_evaluate returned %s for %s", gemmnet_strerror(status), c.name);
@@ -608,10 +631,11 @@ static void test_evaluate_matches_reference_loss(void **state)
             double ce_error = fabs(result.cross_entropy - ce) / ce;
             note_worst(&worst_loss, fmax(loss_error, ce_error) / LOSS_TOLERANCE);
             if (!(loss_error <= LOSS_TOLERANCE && ce_error <= LOSS_TOLERANCE)) {
-                fail_msg("gemmnet_evaluate: loss %.9g (reference %.9g), cross-entropy %.9g (reference %.9g); "
+                fail_msg("gemmnet_evaluate: loss %.9g (reference %.9g), cross-entropy %.9g "
+                         "(reference %.9g); "
                          "relative errors %.3g and %.3g > %g, for %s %s lambda %g",
-                         result.loss, loss, result.cross_entropy, ce, loss_error, ce_error, LOSS_TOLERANCE, c.name,
-                         reduction_name(reduction), (double)l2);
+                         result.loss, loss, result.cross_entropy, ce, loss_error, ce_error,
+                         LOSS_TOLERANCE, c.name, reduction_name(reduction), (double)l2);
             }
         }
         /* Correct counts agree except on rows whose top two classes are
@@ -638,14 +662,16 @@ static void test_evaluate_matches_reference_loss(void **state)
         gemmnet_evaluation result;
         status = gemmnet_evaluate(c.model, ws, &data, l2, GEMMNET_REDUCTION_SUM, &result);
         assert_int_equal(status, GEMMNET_OK);
-        size_t apart = result.correct > correct ? result.correct - correct : correct - result.correct;
+        size_t apart =
+            result.correct > correct ? result.correct - correct : correct - result.correct;
         if (apart > ambiguous) {
-            fail_msg("gemmnet_evaluate counts %zu correct, the reference %zu (only %zu near-ties) for %s",
+            fail_msg("gemmnet_evaluate counts %zu correct, the reference %zu (only %zu near-ties) "
+                     "for %s",
                      result.correct, correct, ambiguous, c.name);
         }
         if (!(fabs(result.accuracy - (double)result.correct / (double)c.n) < 1e-12)) {
-            fail_msg("accuracy %.17g is not correct/N = %zu/%zu for %s", result.accuracy, result.correct, c.n,
-                     c.name);
+            fail_msg("accuracy %.17g is not correct/N = %zu/%zu for %s", result.accuracy,
+                     result.correct, c.n, c.name);
         }
         free(probs);
         gemmnet_workspace_destroy(ws);
@@ -658,10 +684,11 @@ static void test_evaluate_matches_reference_loss(void **state)
 static void test_report_worst_errors(void **state)
 {
     (void)state;
-    print_message("worst error / tolerance: probabilities %.3g, gradients %.3g, block gradients %.3g, "
-                  "parameters %.3g, parameter changes %.3g, losses %.3g (base seed %llu)\n",
-                  worst_probability, worst_gradient, worst_block_gradient, worst_parameter, worst_change,
-                  worst_loss, (unsigned long long)base_seed);
+    print_message(
+        "worst error / tolerance: probabilities %.3g, gradients %.3g, block gradients %.3g, "
+        "parameters %.3g, parameter changes %.3g, losses %.3g (base seed %llu)\n",
+        worst_probability, worst_gradient, worst_block_gradient, worst_parameter, worst_change,
+        worst_loss, (unsigned long long)base_seed);
 }
 
 int main(void)

@@ -26,8 +26,14 @@ typedef struct problem {
     double *xd;
 } problem;
 
-static void problem_create(problem *p, size_t n, size_t d, const int32_t *hidden, int layers,
-                           int32_t k, gemmnet_activation f, uint64_t seed)
+static void problem_create(problem *p,
+                           size_t n,
+                           size_t d,
+                           const int32_t *hidden,
+                           int layers,
+                           int32_t k,
+                           gemmnet_activation f,
+                           uint64_t seed)
 {
     size_t hidden_sizes[GEMMNET_MAX_LAYERS];
     gemmnet_activation acts[GEMMNET_MAX_LAYERS];
@@ -38,8 +44,11 @@ static void problem_create(problem *p, size_t n, size_t d, const int32_t *hidden
     assert_int_equal(ref_net_init(&p->net, d, (size_t)layers, hidden_sizes, (size_t)k), 0);
     for (int i = 0; i < layers; i++)
         p->net.activation[i] = (int)f;
-    gemmnet_architecture arch = {.inputs = (int32_t)d, .classes = k, .hidden_layers = layers,
-                                 .hidden = hidden, .activations = acts};
+    gemmnet_architecture arch = {.inputs = (int32_t)d,
+                                 .classes = k,
+                                 .hidden_layers = layers,
+                                 .hidden = hidden,
+                                 .activations = acts};
     assert_int_equal(gemmnet_model_create(&arch, NULL, &p->model, NULL), GEMMNET_OK);
     assert_int_equal(gemmnet_dataset_alloc(&p->data, n, d, NULL, NULL), GEMMNET_OK);
     p->data.classes = k;
@@ -137,7 +146,8 @@ static void test_reference_gradient_matches_central_differences_for_every_activa
             p.params[i] = saved + h;
             double up = ref_objective(&p.net, p.params, p.xd, p.data.y, 20, 0.1, REF_REDUCTION_SUM);
             p.params[i] = saved - h;
-            double down = ref_objective(&p.net, p.params, p.xd, p.data.y, 20, 0.1, REF_REDUCTION_SUM);
+            double down =
+                ref_objective(&p.net, p.params, p.xd, p.data.y, 20, 0.1, REF_REDUCTION_SUM);
             p.params[i] = saved;
             worst = fmax(worst, fabs((up - down) / (2 * h) - g[i]));
             norm = fmax(norm, fabs(g[i]));
@@ -160,10 +170,10 @@ static gemmnet_model *tiny_model(void)
     gemmnet_architecture arch = {.inputs = 1, .classes = 2};
     gemmnet_model *m;
     assert_int_equal(gemmnet_model_create(&arch, NULL, &m, NULL), GEMMNET_OK);
-    m->parameters[0] = 1.0f;  /* W */
+    m->parameters[0] = 1.0f; /* W */
     m->parameters[1] = -2.0f; /* W */
-    m->parameters[2] = 0.5f;  /* b */
-    m->parameters[3] = 0.0f;  /* b */
+    m->parameters[2] = 0.5f; /* b */
+    m->parameters[3] = 0.0f; /* b */
     return m;
 }
 
@@ -185,7 +195,9 @@ static void test_each_optimizer_step_matches_hand_computation(void **state)
     double g[4];
     for (int i = 0; i < 4; i++)
         g[i] = grad[i] + (i < 2 ? l2 * p0[i] : 0.0);
-    gn_update u = {.learning_rate = (float)lr, .l2 = (float)l2, .momentum = (float)mu,
+    gn_update u = {.learning_rate = (float)lr,
+                   .l2 = (float)l2,
+                   .momentum = (float)mu,
                    .adam = {.beta1 = (float)b1, .beta2 = (float)b2, .epsilon = (float)eps}};
     double expected[4];
     float state_block[8];
@@ -366,12 +378,13 @@ static void test_three_class_spiral_reaches_95_percent(void **state)
 {
     (void)state;
     gemmnet_dataset data;
-    assert_int_equal(gemmnet_dataset_generate(&data, GEMMNET_SYNTH_SPIRAL, 300, 3, 0.2, 0, NULL, NULL),
-                     GEMMNET_OK);
+    assert_int_equal(
+        gemmnet_dataset_generate(&data, GEMMNET_SYNTH_SPIRAL, 300, 3, 0.2, 0, NULL, NULL),
+        GEMMNET_OK);
     static const int32_t hidden[1] = {64};
     gemmnet_activation relu = GEMMNET_ACT_RELU;
-    gemmnet_architecture arch = {.inputs = 2, .classes = 3, .hidden_layers = 1, .hidden = hidden,
-                                 .activations = &relu};
+    gemmnet_architecture arch = {
+        .inputs = 2, .classes = 3, .hidden_layers = 1, .hidden = hidden, .activations = &relu};
     gemmnet_model *m;
     assert_int_equal(gemmnet_model_create(&arch, NULL, &m, NULL), GEMMNET_OK);
     assert_int_equal(gemmnet_model_init(m, GEMMNET_INIT_HE, 1, NULL), GEMMNET_OK);
@@ -631,7 +644,9 @@ static void test_generators_give_the_requested_classes(void **state)
     static const struct {
         gemmnet_synthetic kind;
         int32_t classes;
-    } cases[] = {{GEMMNET_SYNTH_SPIRAL, 5}, {GEMMNET_SYNTH_BLOBS, 4}, {GEMMNET_SYNTH_CIRCLES, 2},
+    } cases[] = {{GEMMNET_SYNTH_SPIRAL, 5},
+                 {GEMMNET_SYNTH_BLOBS, 4},
+                 {GEMMNET_SYNTH_CIRCLES, 2},
                  {GEMMNET_SYNTH_XOR, 2}};
     for (size_t c = 0; c < 4; c++) {
         double x[2 * 101], again[2 * 101];
@@ -639,9 +654,9 @@ static void test_generators_give_the_requested_classes(void **state)
         int count[8] = {0};
         assert_int_equal(gemmnet_generate(cases[c].kind, 101, cases[c].classes, 0.1, 9, x, y),
                          GEMMNET_OK);
-        assert_int_equal(gemmnet_generate(cases[c].kind, 101, cases[c].classes, 0.1, 9, again,
-                                          y_again),
-                         GEMMNET_OK);
+        assert_int_equal(
+            gemmnet_generate(cases[c].kind, 101, cases[c].classes, 0.1, 9, again, y_again),
+            GEMMNET_OK);
         assert_memory_equal(x, again, sizeof x); /* deterministic per seed */
         for (int i = 0; i < 101; i++) {
             assert_in_range(y[i], 0, cases[c].classes - 1);

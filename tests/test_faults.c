@@ -155,7 +155,8 @@ static void test_absurd_sizes_fail_before_allocating(void **state)
     gemmnet_dataset data;
     gemmnet_error err = {0};
     /* 2⁶² rows × 8 features × 4 bytes overflows size_t. */
-    assert_int_equal(gemmnet_dataset_alloc(&data, (size_t)1 << 62, 8, &a, &err), GEMMNET_E_OVERFLOW);
+    assert_int_equal(gemmnet_dataset_alloc(&data, (size_t)1 << 62, 8, &a, &err),
+                     GEMMNET_E_OVERFLOW);
     assert_non_null(strstr(err.message, "does not fit in memory"));
     /* Wider than a model file can hold: refused before anything else. */
     int32_t too_wide[1] = {(1 << 24) + 1};
@@ -165,7 +166,8 @@ static void test_absurd_sizes_fail_before_allocating(void **state)
     assert_non_null(strstr(err.message, "1..2^24"));
     /* 2²⁴-wide layers need 3·2⁴⁸ weights (4 PB): refused, saying how much. */
     int32_t widths[2] = {1 << 24, 1 << 24};
-    gemmnet_architecture arch = {.inputs = 1 << 24, .classes = 2, .hidden_layers = 2, .hidden = widths};
+    gemmnet_architecture arch = {
+        .inputs = 1 << 24, .classes = 2, .hidden_layers = 2, .hidden = widths};
     int status = gemmnet_model_create(&arch, &a, &m, &err);
     assert_true(status == GEMMNET_E_NOMEM || status == GEMMNET_E_OVERFLOW);
     assert_non_null(strstr(err.message, "bytes"));

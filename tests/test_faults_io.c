@@ -61,8 +61,8 @@ static int make_model(const gemmnet_allocator *a, gemmnet_model **out, gemmnet_e
     static const gemmnet_activation relu[] = {GEMMNET_ACT_RELU};
     static const char *const names[] = {"cat", "dog", "emu"};
     static const float mean[] = {0.5f, -1.0f, 2.0f}, scale[] = {1.0f, 2.0f, 0.25f};
-    gemmnet_architecture arch = {.inputs = 3, .classes = 3, .hidden_layers = 1, .hidden = hidden,
-                                 .activations = relu};
+    gemmnet_architecture arch = {
+        .inputs = 3, .classes = 3, .hidden_layers = 1, .hidden = hidden, .activations = relu};
     int status = gemmnet_model_create(&arch, a, out, err);
     if (status != GEMMNET_OK)
         return status;
@@ -137,11 +137,7 @@ static int group_teardown(void **state)
 
 /* Which allocations fail: only the n-th, every one from the n-th on (as
  * when memory stays exhausted), or every n-th (each retry pattern). */
-typedef enum fault_mode {
-    FAIL_ONCE,
-    FAIL_FROM,
-    FAIL_EVERY
-} fault_mode;
+typedef enum fault_mode { FAIL_ONCE, FAIL_FROM, FAIL_EVERY } fault_mode;
 
 static const char *const mode_names[] = {"only allocation", "every allocation from", "every"};
 
@@ -193,15 +189,17 @@ static void inject_faults(scenario s, const char *name)
             int status = s(&a, &err);
             runs++;
             if (f.live != 0)
-                fail_msg("%s, %s %zu failing: %zu blocks leaked", name, mode_names[mode], n, f.live);
+                fail_msg("%s, %s %zu failing: %zu blocks leaked", name, mode_names[mode], n,
+                         f.live);
             if (f.failed == 0 && status != GEMMNET_OK)
                 fail_msg("%s: %s without a failed allocation: %s", name, gemmnet_strerror(status),
                          err.message);
             if (f.failed == 0)
                 break;
             if (status != GEMMNET_E_NOMEM || !err.message[0])
-                fail_msg("%s, %s %zu failing: got %s (\"%s\"), expected out of memory with a message",
-                         name, mode_names[mode], n, gemmnet_strerror(status), err.message);
+                fail_msg(
+                    "%s, %s %zu failing: got %s (\"%s\"), expected out of memory with a message",
+                    name, mode_names[mode], n, gemmnet_strerror(status), err.message);
             if (n > 10000)
                 fail_msg("%s: more than 10000 allocations", name);
         }
@@ -443,8 +441,8 @@ static const gn_file_ops faulty_ops = {faulty_open, faulty_write, faulty_fsync, 
                                        faulty_rename};
 
 /* The file at path must be old[old_size] and load as a model. */
-static void assert_previous_file(const char *path, const unsigned char *old, size_t old_size,
-                                 const char *what, size_t step)
+static void assert_previous_file(
+    const char *path, const unsigned char *old, size_t old_size, const char *what, size_t step)
 {
     size_t size = 0;
     unsigned char *now = try_read_file(path, &size);
@@ -460,8 +458,8 @@ static void assert_previous_file(const char *path, const unsigned char *old, siz
 
 /* A model saved at durable.gnet (its bytes in *old), then changed: the
  * new model to save over it. */
-static gemmnet_model *new_model_over_old_file(char *path, size_t size, unsigned char **old,
-                                              size_t *old_size)
+static gemmnet_model *
+new_model_over_old_file(char *path, size_t size, unsigned char **old, size_t *old_size)
 {
     fixture_path(path, size, fixture_dir, "durable.gnet");
     gemmnet_model *m = NULL;

@@ -199,12 +199,12 @@ static void test_header_fields_sit_where_the_format_table_says(void **state)
     unsigned char *b = sample_bytes(&size);
     static const unsigned char magic[8] = {0x89, 'G', 'N', 'E', 'T', '\r', '\n', 0x1a};
     assert_memory_equal(b, magic, 8);
-    assert_int_equal(get_le32(b + 8), 1);  /* version */
+    assert_int_equal(get_le32(b + 8), 1); /* version */
     assert_int_equal(get_le32(b + 12), 3); /* flags: standardisation | names */
     assert_int_equal(get_le32(b + 16), size);
-    assert_int_equal(get_le32(b + 20), 0);          /* size, high half */
-    assert_int_equal(get_le32(b + 24), 3);          /* L */
-    assert_int_equal(get_le32(b + 28), 1);          /* mean */
+    assert_int_equal(get_le32(b + 20), 0); /* size, high half */
+    assert_int_equal(get_le32(b + 24), 3); /* L */
+    assert_int_equal(get_le32(b + 28), 1); /* mean */
     assert_int_equal(get_le32(b + 32), 0x3e000000); /* 0.125f */
     assert_int_equal(get_le32(b + 36), 0);
     size_t p = 3 * 5 + 5 + 5 * 4 + 4 + 4 * 3 + 3;
@@ -319,7 +319,8 @@ static void test_other_versions_are_unsupported(void **state)
         expect_load_failure(bytes, size, GEMMNET_E_VERSION, "another version");
     }
     put_le32(bytes + 8, 1);
-    put_le32(bytes + 12, 3 | 8); /* a feature flag this version does not know (bit 2 is the training state) */
+    put_le32(bytes + 12,
+             3 | 8); /* a feature flag this version does not know (bit 2 is the training state) */
     reseal(bytes, size);
     expect_load_failure(bytes, size, GEMMNET_E_VERSION, "an unknown flag");
     free(bytes);

@@ -54,13 +54,14 @@ static void describe_case(check_case *c, uint64_t seed)
 {
     char shape[96];
     ref_net_describe(&c->net, shape, sizeof shape);
-    snprintf(c->name, sizeof c->name, "seed %llu N=%zu %s lambda=%g %s", (unsigned long long)seed, c->n, shape,
-             c->l2, c->reduction == REF_REDUCTION_SUM ? "sum" : "mean");
+    snprintf(c->name, sizeof c->name, "seed %llu N=%zu %s lambda=%g %s", (unsigned long long)seed,
+             c->n, shape, c->l2, c->reduction == REF_REDUCTION_SUM ? "sum" : "mean");
 }
 
 /* A random problem of the given depth, class count and convention; every
  * label in [0, K) appears in the data when n ≥ K. */
-static void make_case(check_case *c, uint64_t seed, size_t hidden_layers, size_t classes, double l2, int reduction)
+static void make_case(
+    check_case *c, uint64_t seed, size_t hidden_layers, size_t classes, double l2, int reduction)
 {
     ref_rng rng;
     ref_rng_seed(&rng, seed);
@@ -126,7 +127,8 @@ static double max_abs(const double *v, size_t n)
  * FD_RELATIVE_TOLERANCE·max(|fd_i|, FD_FLOOR·‖fd‖∞); ≤ 1 means agreement.
  * The index of the worst component goes to *worst. An all-zero fd (which
  * the callers rule out first) gives an infinite ratio unless grad is zero. */
-static double gradient_error_ratio(const double *grad, const double *fd, size_t count, size_t *worst)
+static double
+gradient_error_ratio(const double *grad, const double *fd, size_t count, size_t *worst)
 {
     double scale = max_abs(fd, count);
     double ratio = 0.0;
@@ -146,7 +148,8 @@ static double gradient_error_ratio(const double *grad, const double *fd, size_t 
 /* Largest error ratio seen by the positive check, reported at the end. */
 static double worst_ratio_seen = 0.0;
 
-static void check_gradient(uint64_t seed, size_t hidden_layers, size_t classes, double l2, int reduction)
+static void
+check_gradient(uint64_t seed, size_t hidden_layers, size_t classes, double l2, int reduction)
 {
     check_case c;
     make_case(&c, seed, hidden_layers, classes, l2, reduction);
@@ -163,8 +166,8 @@ static void check_gradient(uint64_t seed, size_t hidden_layers, size_t classes, 
     }
     /* A check that a zero gradient could pass would prove nothing. */
     if (!(max_abs(grad, count) > 1e-3 && max_abs(fd, count) > 1e-3)) {
-        fail_msg("gradient is (nearly) zero for %s: max|grad| = %g, max|fd| = %g",
-                 c.name, max_abs(grad, count), max_abs(fd, count));
+        fail_msg("gradient is (nearly) zero for %s: max|grad| = %g, max|fd| = %g", c.name,
+                 max_abs(grad, count), max_abs(fd, count));
     }
     size_t worst;
     double ratio = gradient_error_ratio(grad, fd, count, &worst);
@@ -194,8 +197,8 @@ static void test_gradient_matches_central_differences(void **state)
             }
         }
     }
-    print_message("worst gradient error: %.3g of the tolerance (relative %g)\n",
-                  worst_ratio_seen, FD_RELATIVE_TOLERANCE);
+    print_message("worst gradient error: %.3g of the tolerance (relative %g)\n", worst_ratio_seen,
+                  FD_RELATIVE_TOLERANCE);
 }
 
 /* The check must fail for gradients that are wrong in the ways that matter:
@@ -280,7 +283,8 @@ static void test_forward_matches_hand_computation(void **state)
     double probs[2];
     assert_int_equal(ref_forward(&net, params, x, 1, probs), 0);
     if (!(fabs(probs[1] - p1) < 1e-15 && fabs(probs[0] - (1.0 - p1)) < 1e-15)) {
-        fail_msg("probabilities (%.17g, %.17g), expected (%.17g, %.17g)", probs[0], probs[1], 1.0 - p1, p1);
+        fail_msg("probabilities (%.17g, %.17g), expected (%.17g, %.17g)", probs[0], probs[1],
+                 1.0 - p1, p1);
     }
     /* Loss (sum, λ = 0.5): (−log p1 + 0.25·(4 + 1 + 1)) / 1. */
     double loss = ref_loss(&net, params, x, y, 1, 0.5, REF_REDUCTION_SUM);
@@ -308,8 +312,8 @@ static void test_softmax_is_stable_for_large_logits(void **state)
         }
     }
     if (!(probs[0] == 1.0 && probs[1] == 0.0 && probs[2] == 0.0 && probs[4] == 1.0)) {
-        fail_msg("probabilities (%g %g %g | %g %g %g), expected (1 0 0 | 0 1 0)",
-                 probs[0], probs[1], probs[2], probs[3], probs[4], probs[5]);
+        fail_msg("probabilities (%g %g %g | %g %g %g), expected (1 0 0 | 0 1 0)", probs[0],
+                 probs[1], probs[2], probs[3], probs[4], probs[5]);
     }
     /* Both rows pick the least likely class: CE = 2e4 each, exactly. */
     double loss = ref_loss(&net, params, x, y, 2, 0.0, REF_REDUCTION_MEAN);
@@ -343,7 +347,8 @@ static void test_reductions_differ_only_in_normalisation(void **state)
     double squares = ref_weight_square_sum(&c.net, c.params);
     double ce = ref_cross_entropy_sum(&c.net, c.params, c.x, c.y, c.n);
     double loss_sum = ref_gradient(&c.net, c.params, c.x, c.y, c.n, c.l2, REF_REDUCTION_SUM, sum);
-    double loss_mean = ref_gradient(&c.net, c.params, c.x, c.y, c.n, c.l2, REF_REDUCTION_MEAN, mean);
+    double loss_mean =
+        ref_gradient(&c.net, c.params, c.x, c.y, c.n, c.l2, REF_REDUCTION_MEAN, mean);
     if (!(fabs(loss_sum - (ce + 0.1 * squares) / n) < 1e-12 * (1.0 + loss_sum))) {
         fail_msg("sum loss %.17g, expected (ΣCE + λ/2‖W‖²)/N = %.17g for %s", loss_sum,
                  (ce + 0.1 * squares) / n, c.name);
@@ -363,7 +368,8 @@ static void test_reductions_differ_only_in_normalisation(void **state)
     double scale = max_abs(sum, count);
     for (size_t i = 0; i < count; i++) {
         if (!(fabs(sum[i] - n * mean[i]) <= 1e-12 * scale)) {
-            fail_msg("parameter %zu: summed CE gradient %.17g is not N = %zu times the mean %.17g for %s",
+            fail_msg("parameter %zu: summed CE gradient %.17g is not N = %zu times the mean %.17g "
+                     "for %s",
                      i, sum[i], c.n, mean[i], c.name);
         }
     }
@@ -475,28 +481,33 @@ static void test_tutorial_run_reproduces_notebook_losses(void **state)
     tutorial_network(&net, params);
     double printed[20];
     for (int32_t epoch = 0; epoch < 20000; epoch++) {
-        double before = ref_train_epoch(&net, params, x, y, MOONS_ROWS, 0.01, 0.01, REF_REDUCTION_SUM);
+        double before =
+            ref_train_epoch(&net, params, x, y, MOONS_ROWS, 0.01, 0.01, REF_REDUCTION_SUM);
         if (!isfinite(before)) {
             fail_msg("loss %g before update %d", before, epoch + 1);
         }
         if (epoch % 1000 == 0) {
-            printed[epoch / 1000] = ref_loss(&net, params, x, y, MOONS_ROWS, 0.01, REF_REDUCTION_SUM);
+            printed[epoch / 1000] =
+                ref_loss(&net, params, x, y, MOONS_ROWS, 0.01, REF_REDUCTION_SUM);
         }
     }
-    print_message("tutorial in double: line 0 %.9f, line 1000 %.9f, line 2000 %.9f, line 19000 %.9f\n",
-                  printed[0], printed[1], printed[2], printed[19]);
+    print_message(
+        "tutorial in double: line 0 %.9f, line 1000 %.9f, line 2000 %.9f, line 19000 %.9f\n",
+        printed[0], printed[1], printed[2], printed[19]);
     expect_printed("the loss after iteration 0", printed[0], "0.432387");
     expect_printed("the loss after iteration 1000", printed[1], "0.068947");
     char last[64];
     snprintf(last, sizeof last, "%f", printed[19]);
     if (strcmp(last, "0.071316") != 0 && strcmp(last, "0.070758") != 0) {
         fail_msg("the loss after iteration 19000 prints %s, expected 0.071316 or 0.070758 "
-                 "(either phase of the final 2-cycle)", last);
+                 "(either phase of the final 2-cycle)",
+                 last);
     }
     size_t correct;
     ref_accuracy(&net, params, x, y, MOONS_ROWS, &correct);
     if (correct != 195) {
-        fail_msg("%zu of 200 training examples classified right after 20000 passes, expected 195", correct);
+        fail_msg("%zu of 200 training examples classified right after 20000 passes, expected 195",
+                 correct);
     }
 }
 

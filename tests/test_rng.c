@@ -79,7 +79,8 @@ static void test_interval_masks_and_rejects_like_numpy(void **state)
             w = gemmnet_rng_next32(&b) & 7u;
         while (w > 5);
         if (v != w)
-            fail_msg("draw %d: interval gave %llu, masked rejection %u", i, (unsigned long long)v, w);
+            fail_msg("draw %d: interval gave %llu, masked rejection %u", i, (unsigned long long)v,
+                     w);
     }
     assert_int_equal(gemmnet_rng_interval(&a, 0), 0);
     /* Above 2³² − 1 a value is two words, high first. */
@@ -104,7 +105,8 @@ static void test_shuffle_gives_the_moons_permutation(void **state)
     gemmnet_rng_shuffle(&rng, items, 200);
     for (size_t i = 0; i < 10; i++)
         if (items[i] != expected[i])
-            fail_msg("permutation[%zu]: got %d, numpy gives %d", i, (int)items[i], (int)expected[i]);
+            fail_msg("permutation[%zu]: got %d, numpy gives %d", i, (int)items[i],
+                     (int)expected[i]);
     /* Still a permutation. */
     int seen[200] = {0};
     for (size_t i = 0; i < 200; i++)

@@ -56,8 +56,8 @@ int cli_parse_options(
     return take_operands(syntax, argc, argv, operands);
 }
 
-bool cli_parse_long(const char *command, const char *option, const char *text, long min, long max,
-                    long *out)
+bool cli_parse_long(
+    const char *command, const char *option, const char *text, long min, long max, long *out)
 {
     char *end;
     errno = 0;
@@ -71,8 +71,8 @@ bool cli_parse_long(const char *command, const char *option, const char *text, l
     return true;
 }
 
-bool cli_parse_double(const char *command, const char *option, const char *text, double min,
-                      double max, double *out)
+bool cli_parse_double(
+    const char *command, const char *option, const char *text, double min, double max, double *out)
 {
     char *end;
     errno = 0;
@@ -86,8 +86,14 @@ bool cli_parse_double(const char *command, const char *option, const char *text,
     return true;
 }
 
-bool cli_parse_int_list(const char *command, const char *option, const char *text, long min,
-                        long max, int32_t *out, int max_count, int *count)
+bool cli_parse_int_list(const char *command,
+                        const char *option,
+                        const char *text,
+                        long min,
+                        long max,
+                        int32_t *out,
+                        int max_count,
+                        int *count)
 {
     *count = 0;
     const char *p = text;
@@ -110,8 +116,12 @@ bad:
     return false;
 }
 
-bool cli_parse_choice(const char *command, const char *option, const char *text,
-                      const char *const *names, int count, int *out)
+bool cli_parse_choice(const char *command,
+                      const char *option,
+                      const char *text,
+                      const char *const *names,
+                      int count,
+                      int *out)
 {
     char list[256] = "";
     for (int i = 0; i < count; i++) {

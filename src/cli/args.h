@@ -53,17 +53,27 @@ int cli_parse_options(const cli_syntax *syntax,
                       cli_operands *operands /* OUT */);
 
 /* An integer in [min, max]. */
-bool cli_parse_long(const char *command, const char *option, const char *text, long min, long max,
-                    long *out);
+bool cli_parse_long(
+    const char *command, const char *option, const char *text, long min, long max, long *out);
 /* A finite number in [min, max]. */
-bool cli_parse_double(const char *command, const char *option, const char *text, double min,
-                      double max, double *out);
+bool cli_parse_double(
+    const char *command, const char *option, const char *text, double min, double max, double *out);
 /* A comma list of 1..max_count integers in [min, max]. */
-bool cli_parse_int_list(const char *command, const char *option, const char *text, long min,
-                        long max, int32_t *out, int max_count, int *count);
+bool cli_parse_int_list(const char *command,
+                        const char *option,
+                        const char *text,
+                        long min,
+                        long max,
+                        int32_t *out,
+                        int max_count,
+                        int *count);
 /* One of names[count] (the index goes to *out). */
-bool cli_parse_choice(const char *command, const char *option, const char *text,
-                      const char *const *names, int count, int *out);
+bool cli_parse_choice(const char *command,
+                      const char *option,
+                      const char *text,
+                      const char *const *names,
+                      int count,
+                      int *out);
 /* Reports a usage error for command and returns EXIT_USAGE. */
 int cli_usage_error(const char *command, const char *format, ...)
     __attribute__((format(printf, 2, 3)));

@@ -88,10 +88,7 @@ static bool sweep_option(void *context, int c, const char *v)
 static void sweep_defaults(sweep_args *a)
 {
     static const int32_t tutorial_sizes[] = {1, 2, 3, 4, 5, 20, 50};
-    *a = (sweep_args){.data = {.noise = 0.2},
-                      .epochs = 20000,
-                      .columns = 4,
-                      .baseline = true};
+    *a = (sweep_args){.data = {.noise = 0.2}, .epochs = 20000, .columns = 4, .baseline = true};
     a->size_count = (int)(sizeof tutorial_sizes / sizeof tutorial_sizes[0]);
     for (int i = 0; i < a->size_count; i++)
         a->sizes[i] = tutorial_sizes[i];

@@ -35,7 +35,8 @@ static int describe_model(run *r, gemmnet_error *err)
     const run_data *d = &r->data;
     int status = gemmnet_model_set_loss(r->model, r->args.options.reduction, r->args.options.l2);
     if (status == GEMMNET_OK && d->all.class_names)
-        status = gemmnet_model_set_class_names(r->model, (const char *const *)d->all.class_names, err);
+        status =
+            gemmnet_model_set_class_names(r->model, (const char *const *)d->all.class_names, err);
     if (status != GEMMNET_OK || !r->args.standardize)
         return status;
     size_t dims = d->all.features;
@@ -111,8 +112,8 @@ static gemmnet_train_options run_options(run *r)
     return o;
 }
 
-static int create_trainer(run *r, gemmnet_train_options *o, gemmnet_trainer **trainer,
-                          gemmnet_error *err)
+static int
+create_trainer(run *r, gemmnet_train_options *o, gemmnet_trainer **trainer, gemmnet_error *err)
 {
     *o = run_options(r);
     int status = gemmnet_trainer_create(r->model, r->data.train, o, trainer, err);
@@ -149,15 +150,17 @@ static int set_up(run *r, gemmnet_train_options *o, gemmnet_trainer **trainer, g
 
 /* Runs up to o->epochs epochs in all, saving a checkpoint every
  * --checkpoint-every epochs (rank 0; the state is the same everywhere). */
-static int run_epochs(const run *r, const gemmnet_train_options *o, gemmnet_trainer *trainer,
+static int run_epochs(const run *r,
+                      const gemmnet_train_options *o,
+                      gemmnet_trainer *trainer,
                       gemmnet_error *err)
 {
     const train_args *a = &r->args;
     int stopped = 0, status = GEMMNET_OK;
     while (status == GEMMNET_OK && !stopped && gemmnet_trainer_epochs_done(trainer) < o->epochs) {
         int32_t left = o->epochs - gemmnet_trainer_epochs_done(trainer);
-        int32_t chunk = a->checkpoint_every && a->checkpoint_every < left ? (int32_t)a->checkpoint_every
-                                                                          : left;
+        int32_t chunk =
+            a->checkpoint_every && a->checkpoint_every < left ? (int32_t)a->checkpoint_every : left;
         status = gemmnet_trainer_run(trainer, chunk, err);
         gemmnet_trainer_best_epoch(trainer, &stopped);
         if (status == GEMMNET_OK && a->checkpoint_every && r->parallel->rank == 0)
@@ -168,7 +171,9 @@ static int run_epochs(const run *r, const gemmnet_train_options *o, gemmnet_trai
 
 /* Trains, reports, and saves the result (never a run that failed, so a
  * diverged model cannot overwrite a saved one). */
-static int train_save_report(run *r, const gemmnet_train_options *o, gemmnet_trainer *trainer,
+static int train_save_report(run *r,
+                             const gemmnet_train_options *o,
+                             gemmnet_trainer *trainer,
                              gemmnet_error *err)
 {
     int status = run_epochs(r, o, trainer, err);
@@ -176,7 +181,8 @@ static int train_save_report(run *r, const gemmnet_train_options *o, gemmnet_tra
         status = train_report_results(r, trainer, err);
     if (status == GEMMNET_OK && r->args.save_path && r->parallel->rank == 0)
         status = gemmnet_trainer_save(trainer, r->args.save_path, err);
-    if (r->log && train_log_close(r->log, r->args.log_path, r->log_temp) != 0 && status == GEMMNET_OK)
+    if (r->log && train_log_close(r->log, r->args.log_path, r->log_temp) != 0 &&
+        status == GEMMNET_OK)
         status = GEMMNET_E_IO;
     return status;
 }
@@ -212,7 +218,8 @@ int cmd_train(int argc, char **argv)
     train_args a;
     int exit_status = parse_train_args(argc, argv, &a);
     if (exit_status < 0 && a.standardize && a.data.path && strstr(a.data.path, "%r"))
-        exit_status = cli_usage_error("train", "--standardize needs one data file, not per-rank files");
+        exit_status =
+            cli_usage_error("train", "--standardize needs one data file, not per-rank files");
     /* Ranks already share the cores: one BLAS thread each unless asked. */
     if (exit_status < 0 && p.size > 1 && a.threads == 0)
         a.threads = 1;

@@ -32,10 +32,9 @@ static const command commands[] = {
 
 static void print_help(FILE *out)
 {
-    fprintf(out,
-            "usage: gemmnet COMMAND [OPTIONS]\n"
-            "       gemmnet --version | --help\n\n"
-            "Feed-forward neural networks trained with sgemm.\n\ncommands:\n");
+    fprintf(out, "usage: gemmnet COMMAND [OPTIONS]\n"
+                 "       gemmnet --version | --help\n\n"
+                 "Feed-forward neural networks trained with sgemm.\n\ncommands:\n");
     for (size_t i = 0; i < sizeof commands / sizeof commands[0]; i++)
         fprintf(out, "  %-11s %s\n", commands[i].name, commands[i].summary);
     fprintf(out, "\n'gemmnet COMMAND --help' describes a command's options.\n");

@@ -11,8 +11,7 @@
 
 void plot_source_init(plot_source *s)
 {
-    *s =
-        (plot_source){.hidden_count = -1, .epochs = -1, .data = {.noise = 0.2}};
+    *s = (plot_source){.hidden_count = -1, .epochs = -1, .data = {.noise = 0.2}};
 }
 
 int plot_source_option(const char *command, int c, const char *value, plot_source *s)

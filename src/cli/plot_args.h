@@ -25,15 +25,15 @@ enum { OPT_MODEL = 'M', OPT_HIDDEN = 'H', OPT_EPOCHS = 'e' };
 // clang-format on
 
 /* Help text lines of those options. */
-#define PLOT_SOURCE_HELP                                                                           \
-    "  --model FILE      a model saved by 'gemmnet train --save' (or 'gemmnet import')\n"          \
-    "  --hidden LIST     instead of --model: train hidden widths LIST (e.g. 3) here,\n"            \
-    "                    with the tutorial's settings and init seed --seed\n"                      \
-    "  --epochs E        with --hidden: passes over the data (default 20000)\n"                    \
-    "  --data FILE       CSV of the points (label in the last column unless --label-col)\n"        \
-    "  --moons N         instead of --data: make_moons(N) with --noise (0.2) and --seed (0)\n"     \
-    "  --label-col N     0-based label column of --data (default: the last)\n"                     \
-    "  --classes K       number of classes of --data (default: the model's, or 1 + the\n"          \
+#define PLOT_SOURCE_HELP \
+    "  --model FILE      a model saved by 'gemmnet train --save' (or 'gemmnet import')\n" \
+    "  --hidden LIST     instead of --model: train hidden widths LIST (e.g. 3) here,\n" \
+    "                    with the tutorial's settings and init seed --seed\n" \
+    "  --epochs E        with --hidden: passes over the data (default 20000)\n" \
+    "  --data FILE       CSV of the points (label in the last column unless --label-col)\n" \
+    "  --moons N         instead of --data: make_moons(N) with --noise (0.2) and --seed (0)\n" \
+    "  --label-col N     0-based label column of --data (default: the last)\n" \
+    "  --classes K       number of classes of --data (default: the model's, or 1 + the\n" \
     "                    largest label)\n"
 
 /* What the model and data options asked for. */

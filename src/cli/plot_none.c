@@ -15,12 +15,12 @@ static int unavailable(const char *command)
 }
 
 /* Defines command function `name`, which says it is unavailable. */
-#define UNAVAILABLE_COMMAND(name, command)                                                         \
-    int name(int argc, char **argv)                                                                \
-    {                                                                                              \
-        (void)argc;                                                                                \
-        (void)argv;                                                                                \
-        return unavailable(command);                                                               \
+#define UNAVAILABLE_COMMAND(name, command) \
+    int name(int argc, char **argv) \
+    { \
+        (void)argc; \
+        (void)argv; \
+        return unavailable(command); \
     }
 
 UNAVAILABLE_COMMAND(cmd_plot, "plot")

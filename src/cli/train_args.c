@@ -96,7 +96,9 @@ bool parse_data_option(const char *command, int c, const char *v, data_args *a)
     case OPT_CLASSES: return cli_parse_long(command, "--classes", v, 2, INT32_MAX, &a->classes);
     case OPT_MOONS: return cli_parse_long(command, "--moons", v, 2, INT32_MAX, &a->moons);
     case OPT_NOISE: return cli_parse_double(command, "--noise", v, 0.0, 1e6, &a->noise);
-    case OPT_SEED: a->seed_given = true; return cli_parse_long(command, "--seed", v, 0, UINT32_MAX, &a->seed);
+    case OPT_SEED:
+        a->seed_given = true;
+        return cli_parse_long(command, "--seed", v, 0, UINT32_MAX, &a->seed);
     default: return false;
     }
 }
@@ -114,15 +116,18 @@ static bool parse_schedule(const char *v, gemmnet_schedule *s)
     }
     if (fields == 3 && strcmp(kind, "step") == 0 && a >= 1 && a <= INT32_MAX && a == (int32_t)a &&
         b > 0 && b < 1e30) {
-        *s = (gemmnet_schedule){.kind = GEMMNET_SCHEDULE_STEP, .every = (int32_t)a, .factor = (float)b};
+        *s = (gemmnet_schedule){
+            .kind = GEMMNET_SCHEDULE_STEP, .every = (int32_t)a, .factor = (float)b};
         return true;
     }
-    if (fields == 2 && (strcmp(kind, "exp") == 0 || strcmp(kind, "inv") == 0) && a >= 0 && a < 1e30) {
+    if (fields == 2 && (strcmp(kind, "exp") == 0 || strcmp(kind, "inv") == 0) && a >= 0 &&
+        a < 1e30) {
         s->kind = kind[0] == 'e' ? GEMMNET_SCHEDULE_EXP : GEMMNET_SCHEDULE_INV;
         s->k = (float)a;
         return true;
     }
-    cli_usage_error("train", "--schedule expects constant, step:EVERY:FACTOR, exp:K or inv:K, got '%s'", v);
+    cli_usage_error("train",
+                    "--schedule expects constant, step:EVERY:FACTOR, exp:K or inv:K, got '%s'", v);
     return false;
 }
 
@@ -144,7 +149,8 @@ static bool parse_activations(const char *v, train_args *a)
     return a->activation_count > 0 || cli_usage_error("train", "--activation is empty") == 0;
 }
 
-static bool parse_float_option(const char *option, const char *v, double min, double max, float *out)
+static bool
+parse_float_option(const char *option, const char *v, double min, double max, float *out)
 {
     double d;
     if (!cli_parse_double("train", option, v, min, max, &d))
@@ -177,10 +183,10 @@ static bool parse_output_option(int c, const char *v, train_args *a)
 static const char *setting_name(int c)
 {
     static const char codes[] = "HairlRBSOM12EPb";
-    static const char *const names[] = {"--hidden", "--activation", "--init", "--lr", "--l2",
-                                        "--reduction", "--batch", "--schedule", "--optimizer",
-                                        "--momentum", "--beta1", "--beta2", "--eps",
-                                        "--patience", "--block-rows"};
+    static const char *const names[] = {"--hidden",    "--activation", "--init",      "--lr",
+                                        "--l2",        "--reduction",  "--batch",     "--schedule",
+                                        "--optimizer", "--momentum",   "--beta1",     "--beta2",
+                                        "--eps",       "--patience",   "--block-rows"};
     if (c == 'z' + 256)
         return "--standardize";
     if (c == OPT_SEED)
@@ -204,23 +210,47 @@ static bool parse_train_option(int c, const char *v, train_args *a)
         return cli_parse_int_list(t, "--hidden", v, 1, 1 << 20, a->hidden, GEMMNET_MAX_LAYERS - 1,
                                   &a->hidden_count);
     case 'a': return parse_activations(v, a);
-    case 'i': ok = parse_enum("--init", v, init_names, 4, &choice); a->init = (gemmnet_init)choice; return ok;
-    case 'e': ok = cli_parse_long(t, "--epochs", v, 0, INT32_MAX, &n); o->epochs = (int32_t)n; return ok;
+    case 'i':
+        ok = parse_enum("--init", v, init_names, 4, &choice);
+        a->init = (gemmnet_init)choice;
+        return ok;
+    case 'e':
+        ok = cli_parse_long(t, "--epochs", v, 0, INT32_MAX, &n);
+        o->epochs = (int32_t)n;
+        return ok;
     case 'r': return parse_float_option("--lr", v, 1e-30, 1e30, &o->learning_rate);
     case 'l': return parse_float_option("--l2", v, 0.0, 1e30, &o->l2);
-    case 'R': ok = parse_enum("--reduction", v, reduction_names, 2, &choice); o->reduction = (gemmnet_reduction)choice; return ok;
-    case 'B': ok = cli_parse_long(t, "--batch", v, 0, INT32_MAX, &n); o->batch_size = (size_t)n; return ok;
+    case 'R':
+        ok = parse_enum("--reduction", v, reduction_names, 2, &choice);
+        o->reduction = (gemmnet_reduction)choice;
+        return ok;
+    case 'B':
+        ok = cli_parse_long(t, "--batch", v, 0, INT32_MAX, &n);
+        o->batch_size = (size_t)n;
+        return ok;
     case 'S': return parse_schedule(v, &o->schedule);
-    case 'O': ok = parse_enum("--optimizer", v, optimizer_names, 4, &choice); o->optimizer = (gemmnet_optimizer)choice; return ok;
+    case 'O':
+        ok = parse_enum("--optimizer", v, optimizer_names, 4, &choice);
+        o->optimizer = (gemmnet_optimizer)choice;
+        return ok;
     case 'M': return parse_float_option("--momentum", v, 0.0, 0.999999, &o->momentum);
     case '1': return parse_float_option("--beta1", v, 0.0, 0.999999, &o->beta1);
     case '2': return parse_float_option("--beta2", v, 0.0, 0.999999, &o->beta2);
     case 'E': return parse_float_option("--eps", v, 1e-30, 1.0, &o->epsilon);
     case 'v': return cli_parse_double(t, "--val", v, 1e-9, 1.0 - 1e-9, &a->validation_fraction);
-    case 'P': ok = cli_parse_long(t, "--patience", v, 0, INT32_MAX, &n); o->patience = (int32_t)n; return ok;
-    case 'p': ok = cli_parse_long(t, "--print-every", v, 0, INT32_MAX, &n); o->report_every = (int32_t)n; return ok;
+    case 'P':
+        ok = cli_parse_long(t, "--patience", v, 0, INT32_MAX, &n);
+        o->patience = (int32_t)n;
+        return ok;
+    case 'p':
+        ok = cli_parse_long(t, "--print-every", v, 0, INT32_MAX, &n);
+        o->report_every = (int32_t)n;
+        return ok;
     case 't': return cli_parse_long(t, "--threads", v, 1, 1024, &a->threads);
-    case 'b': ok = cli_parse_long(t, "--block-rows", v, 1, INT32_MAX, &n); o->block_rows = (size_t)n; return ok;
+    case 'b':
+        ok = cli_parse_long(t, "--block-rows", v, 1, INT32_MAX, &n);
+        o->block_rows = (size_t)n;
+        return ok;
     default: return parse_output_option(c, v, a);
     }
 }
@@ -240,7 +270,8 @@ static int check_train_args(train_args *a)
     if (a->checkpoint_every && !a->save_path)
         return cli_usage_error("train", "--checkpoint-every needs --save FILE");
     if (a->resume_path && a->setting_given)
-        return cli_usage_error("train", "--resume continues with the checkpoint's settings: drop %s",
+        return cli_usage_error("train",
+                               "--resume continues with the checkpoint's settings: drop %s",
                                a->setting_given);
     if (a->log_path && !a->log_every)
         a->log_every = 1;
@@ -270,7 +301,8 @@ int parse_train_args(int argc, char **argv, train_args *a)
 int load_data(const data_args *a, gemmnet_dataset *data, gemmnet_error *err)
 {
     if (a->moons)
-        return gemmnet_dataset_moons(data, (size_t)a->moons, a->noise, (uint32_t)a->seed, NULL, err);
+        return gemmnet_dataset_moons(data, (size_t)a->moons, a->noise, (uint32_t)a->seed, NULL,
+                                     err);
     gemmnet_csv_options csv = {.label_column = -1, .classes = (int32_t)a->classes};
     if (a->label_column)
         cli_set_label_column(a->label_column, &csv);

@@ -58,8 +58,14 @@ int load_data(const data_args *a, gemmnet_dataset *data, gemmnet_error *err);
 
 /* getopt codes of the data options, shared by train, baseline, sweep and
  * the plot commands. */
-enum { OPT_DATA = 'd', OPT_LABEL_COL = 'c', OPT_CLASSES = 'k', OPT_MOONS = 'm', OPT_NOISE = 'z',
-       OPT_SEED = 's' };
+enum {
+    OPT_DATA = 'd',
+    OPT_LABEL_COL = 'c',
+    OPT_CLASSES = 'k',
+    OPT_MOONS = 'm',
+    OPT_NOISE = 'z',
+    OPT_SEED = 's'
+};
 
 /* Their getopt_long entries, for commands to copy into their tables. */
 // clang-format off

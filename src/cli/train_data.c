@@ -24,7 +24,8 @@ static bool per_rank_files(const train_args *a)
     return a->data.path && strstr(a->data.path, "%r");
 }
 
-static int load(const train_args *a, const cli_parallel *p, gemmnet_dataset *all, gemmnet_error *err)
+static int
+load(const train_args *a, const cli_parallel *p, gemmnet_dataset *all, gemmnet_error *err)
 {
     if (!per_rank_files(a))
         return load_data(&a->data, all, err);
@@ -41,8 +42,13 @@ static int load(const train_args *a, const cli_parallel *p, gemmnet_dataset *all
 /* This process's part of set: rows [N·rank/P, N·(rank+1)/P), or the whole
  * set when it came from a per-rank file (then sizes are summed over the
  * processes). Sets *global and *first for the collective. */
-static int shard(const train_args *a, const cli_parallel *p, const gemmnet_dataset *set,
-                 gemmnet_dataset *out, const gemmnet_dataset **use, size_t *global, size_t *first,
+static int shard(const train_args *a,
+                 const cli_parallel *p,
+                 const gemmnet_dataset *set,
+                 gemmnet_dataset *out,
+                 const gemmnet_dataset **use,
+                 size_t *global,
+                 size_t *first,
                  gemmnet_error *err)
 {
     if (per_rank_files(a) || p->size == 1) {

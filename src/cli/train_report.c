@@ -34,8 +34,8 @@ static int sum_over_processes(const run *r, double *v, size_t n)
 }
 
 /* "accuracy: 0.9750 (195/200)" over all processes' rows of a set. */
-static int print_accuracy(const run *r, const char *label, gemmnet_workspace *ws,
-                          const gemmnet_dataset *data)
+static int
+print_accuracy(const run *r, const char *label, gemmnet_workspace *ws, const gemmnet_dataset *data)
 {
     const gemmnet_train_options *o = &r->args.options;
     gemmnet_evaluation e;
@@ -61,14 +61,14 @@ static void print_matrix(const char *set, const double *matrix, size_t k)
     printf("\n");
 }
 
-static int print_confusion(const run *r, const char *set, gemmnet_workspace *ws,
-                           const gemmnet_dataset *data)
+static int
+print_confusion(const run *r, const char *set, gemmnet_workspace *ws, const gemmnet_dataset *data)
 {
     size_t k = (size_t)gemmnet_model_width(r->model, gemmnet_model_layers(r->model));
     size_t *counts = calloc(k * k, sizeof *counts);
     double *matrix = calloc(k * k, sizeof *matrix);
-    int status = counts && matrix ? gemmnet_confusion_matrix(r->model, ws, data, counts)
-                                  : GEMMNET_E_NOMEM;
+    int status =
+        counts && matrix ? gemmnet_confusion_matrix(r->model, ws, data, counts) : GEMMNET_E_NOMEM;
     for (size_t i = 0; status == GEMMNET_OK && i < k * k; i++)
         matrix[i] = (double)counts[i];
     if (status == GEMMNET_OK)
@@ -85,8 +85,9 @@ int train_report_results(const run *r, const gemmnet_trainer *trainer, gemmnet_e
     int stopped;
     int32_t best = gemmnet_trainer_best_epoch(trainer, &stopped);
     if (stopped && r->parallel->rank == 0)
-        printf("early stop after epoch %d: keeping the weights of epoch %d (best validation loss)\n",
-               (int)gemmnet_trainer_epochs_done(trainer) - 1, (int)best);
+        printf(
+            "early stop after epoch %d: keeping the weights of epoch %d (best validation loss)\n",
+            (int)gemmnet_trainer_epochs_done(trainer) - 1, (int)best);
     const gemmnet_dataset *validation = r->data.validation;
     gemmnet_workspace *ws = NULL;
     int status = gemmnet_workspace_create(r->model, NULL, &ws, err);
