@@ -170,6 +170,13 @@ typedef struct gemmnet_csv_options {
      * class_names[k] (a model's names, so that test data maps like the
      * training data did). */
     const char *const *class_names;
+    /* With parts > 1, keep only part `part` (0-based) of the data rows:
+     * rows [N·part/parts, N·(part+1)/parts) of the N in the file, e.g. one
+     * process's shard. Every row is still checked, so errors and the
+     * inferred classes are those of the whole file; only the kept rows are
+     * stored. 0 or 1 parts keeps everything. */
+    uint32_t part;
+    uint32_t parts;
 } gemmnet_csv_options;
 
 /* Reads a CSV file of numbers with one label column.

@@ -54,6 +54,11 @@ typedef struct csv_read {
     int32_t label;
     /* Where the second pass stores rows; NULL during the first. */
     gemmnet_dataset *data;
+    /* The data rows the second pass stores: [keep_first, keep_end). */
+    size_t keep_first;
+    size_t keep_end;
+    /* Data rows the first pass counted. */
+    size_t total_rows;
 } csv_read;
 
 /* ---- labels ------------------------------------------------------------ */
@@ -151,8 +156,9 @@ static int on_label(void *context, gn_csv_field f, size_t column, gemmnet_error 
  * x[row×D .. row×D + D) and its label in y[row]. */
 static int parse_row(csv_read *r, const char *line, size_t length, gemmnet_error *err)
 {
-    gemmnet_dataset *data = r->data;
-    if (data && r->rows >= data->rows)
+    bool keep = r->data && r->rows >= r->keep_first && r->rows < r->keep_end;
+    gemmnet_dataset *data = keep ? r->data : NULL;
+    if (r->data && r->rows >= r->total_rows)
         return gn_csv_fail_at(&r->source, err, 0, GEMMNET_E_IO,
                               "the file changed while being read");
     if (r->mode == LABELS_UNDECIDED) {
@@ -160,12 +166,13 @@ static int parse_row(csv_read *r, const char *line, size_t length, gemmnet_error
         bool text = r->given_names || (f.length > 0 && gn_csv_classify(f) == GN_CSV_NOT_A_NUMBER);
         r->mode = text ? LABELS_TEXT : LABELS_INTEGER;
     }
-    float *x = data ? data->x + r->rows * data->features : NULL;
+    size_t at = r->rows - r->keep_first;
+    float *x = data ? data->x + at * data->features : NULL;
     int status = gn_csv_parse_row(&r->source, &r->layout, line, length, x, on_label, r, err);
     if (status != GEMMNET_OK)
         return status;
     if (data)
-        data->y[r->rows] = r->label;
+        data->y[at] = r->label;
     r->rows++;
     return GEMMNET_OK;
 }
@@ -262,7 +269,13 @@ static int read_passes(csv_read *r, gemmnet_dataset *data, gemmnet_error *err)
         return gn_csv_fail_at(&r->source, err, 0, GEMMNET_E_PARSE,
                               "no data rows, expected lines of numbers%s",
                               r->layout.fields ? " after the header" : "");
-    status = gemmnet_dataset_alloc(data, rows, r->layout.fields - 1, &r->source.allocator, err);
+    /* The part of the rows to keep (all of them unless parts > 1). */
+    uint32_t parts = r->options.parts > 1 ? r->options.parts : 1, part = r->options.part;
+    r->total_rows = rows;
+    r->keep_first = rows * part / parts;
+    r->keep_end = rows * (part + 1) / parts;
+    status = gemmnet_dataset_alloc(data, r->keep_end - r->keep_first, r->layout.fields - 1,
+                                   &r->source.allocator, err);
     if (status != GEMMNET_OK)
         return status;
     r->data = data;
@@ -358,6 +371,9 @@ static int check_arguments(const gemmnet_dataset *data,
     for (int32_t k = 0; options->class_names && k < options->classes; k++)
         if (!options->class_names[k])
             return gn_fail(err, GEMMNET_E_INVALID, "%s: class name %d is NULL", path, (int)k);
+    if (options->parts > 1 && options->part >= options->parts)
+        return gn_fail(err, GEMMNET_E_INVALID, "%s: part %lu of %lu does not exist", path,
+                       (unsigned long)options->part, (unsigned long)options->parts);
     return GEMMNET_OK;
 }
 

@@ -288,6 +288,38 @@ static void test_moons_file_reads_as_200_by_2(void **state)
     gemmnet_dataset_free(&data);
 }
 
+/* Parts of the rows (one process's shard) concatenate to the whole file,
+ * with the classes of the whole file; a part that does not exist is an
+ * argument error. */
+static void test_parts_of_the_rows_concatenate_to_the_whole_file(void **state)
+{
+    (void)state;
+    const char *dir = getenv("GEMMNET_TEST_DATA");
+    char path[512];
+    snprintf(path, sizeof path, "%s/moons200_glibc.csv", dir ? dir : "tests/data");
+    gemmnet_dataset whole;
+    assert_int_equal(gemmnet_dataset_read_csv(&whole, path, NULL, NULL, NULL), GEMMNET_OK);
+    size_t next = 0;
+    for (uint32_t part = 0; part < 3; part++) {
+        gemmnet_csv_options options = {.label_column = -1, .part = part, .parts = 3};
+        gemmnet_dataset piece;
+        assert_int_equal(gemmnet_dataset_read_csv(&piece, path, &options, NULL, NULL), GEMMNET_OK);
+        assert_int_equal(piece.rows, 200 * (part + 1) / 3 - 200 * part / 3);
+        assert_int_equal(piece.classes, whole.classes);
+        assert_memory_equal(piece.x, whole.x + next * 2, piece.rows * 2 * sizeof(float));
+        assert_memory_equal(piece.y, whole.y + next, piece.rows * sizeof(int32_t));
+        next += piece.rows;
+        gemmnet_dataset_free(&piece);
+    }
+    assert_int_equal(next, 200);
+    gemmnet_csv_options missing = {.label_column = -1, .part = 3, .parts = 3};
+    gemmnet_dataset none;
+    gemmnet_error err = {0};
+    assert_int_equal(gemmnet_dataset_read_csv(&none, path, &missing, NULL, &err), GEMMNET_E_INVALID);
+    assert_non_null(strstr(err.message, "part 3 of 3"));
+    gemmnet_dataset_free(&whole);
+}
+
 /* A decimal comma locale must not change how "1.5" reads, and the
  * caller's thread locale must be back in place afterwards. */
 static void test_decimal_point_does_not_depend_on_locale(void **state)
@@ -632,6 +664,7 @@ int main(void)
         cmocka_unit_test(test_classes_are_inferred_and_at_least_two),
         cmocka_unit_test(test_given_classes_are_used),
         cmocka_unit_test(test_moons_file_reads_as_200_by_2),
+        cmocka_unit_test(test_parts_of_the_rows_concatenate_to_the_whole_file),
         cmocka_unit_test(test_decimal_point_does_not_depend_on_locale),
         cmocka_unit_test(test_non_number_is_a_parse_error_at_its_field),
         cmocka_unit_test(test_long_bad_field_is_cut_short_in_the_message),

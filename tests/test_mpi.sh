@@ -38,6 +38,18 @@ for n in 2 3; do
 done
 [[ $(grep -c '^Loss after iteration' "$tmp/mini2.txt") == 4 ]] || fail "rank 0 alone should print"
 
+# One shared CSV file: each rank stores only its part of the rows, and
+# the run equals the single-process one.
+"$gemmnet" moons --n 1000 --seed 5 -o "$tmp/shared.csv"
+shared=(train --data "$tmp/shared.csv" --hidden 16 --batch 64 --optimizer adam --reduction mean
+        --lr 0.01 --epochs 100 --print-every 5)
+run 1 "${shared[@]}" >"$tmp/shared1.txt" || fail "shared file on 1 rank exited $?"
+for n in 2 3; do
+    run "$n" "${shared[@]}" >"$tmp/shared$n.txt" || fail "shared file on $n ranks exited $?"
+    same_within 3e-6 "$tmp/shared1.txt" "$tmp/shared$n.txt" ||
+        fail "shared file: $n ranks differ from 1: $(diff "$tmp/shared1.txt" "$tmp/shared$n.txt")"
+done
+
 # The tutorial: lines 0 and 1000 equal, 195/200 whatever the rank count
 # (line 2000 lies in its chaotic stretch).
 for n in 2 3; do

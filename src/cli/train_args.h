@@ -17,6 +17,9 @@ typedef struct data_args {
     long seed;
     /* Whether --seed was given (resuming takes the checkpoint's). */
     bool seed_given;
+    /* Read only part `part` of `parts` of the CSV rows (parts ≤ 1: all). */
+    uint32_t part;
+    uint32_t parts;
 } data_args;
 
 /* Everything `gemmnet train` was asked to do. */

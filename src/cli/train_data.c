@@ -24,9 +24,23 @@ static bool per_rank_files(const train_args *a)
     return a->data.path && strstr(a->data.path, "%r");
 }
 
+/* Each process keeps only its part of one shared CSV file, unless a
+ * validation split or the standardisation statistics need every row. */
+static bool partial_read(const train_args *a, const cli_parallel *p)
+{
+    return a->data.path && !per_rank_files(a) && p->size > 1 && a->validation_fraction == 0.0 &&
+           !a->standardize;
+}
+
 static int
 load(const train_args *a, const cli_parallel *p, gemmnet_dataset *all, gemmnet_error *err)
 {
+    if (partial_read(a, p)) {
+        data_args mine = a->data;
+        mine.part = (uint32_t)p->rank;
+        mine.parts = (uint32_t)p->size;
+        return load_data(&mine, all, err);
+    }
     if (!per_rank_files(a))
         return load_data(&a->data, all, err);
     char path[4096];
@@ -40,8 +54,9 @@ load(const train_args *a, const cli_parallel *p, gemmnet_dataset *all, gemmnet_e
 }
 
 /* This process's part of set: rows [N·rank/P, N·(rank+1)/P), or the whole
- * set when it came from a per-rank file (then sizes are summed over the
- * processes). Sets *global and *first for the collective. */
+ * set when it is already this process's part (a per-rank file or a
+ * partial read; then sizes are summed over the processes, in rank order).
+ * Sets *global and *first for the collective. */
 static int shard(const train_args *a,
                  const cli_parallel *p,
                  const gemmnet_dataset *set,
@@ -51,7 +66,7 @@ static int shard(const train_args *a,
                  size_t *first,
                  gemmnet_error *err)
 {
-    if (per_rank_files(a) || p->size == 1) {
+    if (per_rank_files(a) || partial_read(a, p) || p->size == 1) {
         cli_parallel_sizes(p, set->rows, global, first);
         *use = set;
         return GEMMNET_OK;

@@ -26,7 +26,8 @@ typedef struct run_data {
 /* Loads (or generates) the data and splits off the validation rows.
  * Makes no collective call, so a process that fails here can report it
  * before any reduction. With a `%r` in --data each process reads its own
- * file (the rank replaces %r). */
+ * file (the rank replaces %r); with one shared file, each process stores
+ * only its part of the rows, unless --val or --standardize need them all. */
 int run_data_load(const train_args *a, const cli_parallel *p, run_data *d, gemmnet_error *err);
 /* Cuts this process's shards after every process loaded its data: rows
  * [N·rank/P, N·(rank+1)/P) of the training and validation sets when all
