@@ -315,7 +315,8 @@ static void test_parts_of_the_rows_concatenate_to_the_whole_file(void **state)
     gemmnet_csv_options missing = {.label_column = -1, .part = 3, .parts = 3};
     gemmnet_dataset none;
     gemmnet_error err = {0};
-    assert_int_equal(gemmnet_dataset_read_csv(&none, path, &missing, NULL, &err), GEMMNET_E_INVALID);
+    assert_int_equal(gemmnet_dataset_read_csv(&none, path, &missing, NULL, &err),
+                     GEMMNET_E_INVALID);
     assert_non_null(strstr(err.message, "part 3 of 3"));
     gemmnet_dataset_free(&whole);
 }
