@@ -306,6 +306,17 @@ int gn_check_inference(const gemmnet_model *m,
 const float *
 gn_first_layer_input(const gemmnet_model *m, gemmnet_workspace *ws, const float *x, size_t rows);
 
+/* result from Σ CE, the correct count and the rows: the reported loss under
+ * reduction with λ/2·Σ‖W‖² (the one place its formula lives), mean CE and
+ * accuracy. */
+void gn_fill_evaluation(const gemmnet_model *m,
+                        float l2,
+                        gemmnet_reduction reduction,
+                        double cross_entropy,
+                        double correct,
+                        double rows,
+                        gemmnet_evaluation *result);
+
 /* gemmnet_evaluate on rows that are already standardised (the model's
  * standardisation is not applied): for training, whose data is. Works
  * with any workspace of the model's shape. */

@@ -142,10 +142,7 @@ GN_CLONES static void activate(float *y, const float *x, size_t n, gemmnet_activ
         for (size_t i = 0; i < n; i++)
             y[i] = sigmoid_approx(x[i]);
         break;
-    default:
-        for (size_t i = 0; i < n; i++)
-            y[i] = tanh_approx(x[i]);
-        break;
+    default: gn_tanh(y, x, n); break;
     }
 }
 

@@ -137,13 +137,25 @@ static int evaluate_rows(const gemmnet_model *model,
         for (size_t i = 0; i < rows; i++)
             correct += argmax(p + i * k, k) == (size_t)data->y[r + i];
     }
-    double n = (double)data->rows, penalty = 0.5 * l2 * gn_weight_square_sum(model);
-    result->cross_entropy = cross_entropy / n;
-    result->loss = reduction == GEMMNET_REDUCTION_SUM ? (cross_entropy + penalty) / n
-                                                      : cross_entropy / n + penalty;
-    result->correct = correct;
-    result->accuracy = (double)correct / n;
+    gn_fill_evaluation(model, l2, reduction, cross_entropy, (double)correct, (double)data->rows,
+                       result);
     return GEMMNET_OK;
+}
+
+void gn_fill_evaluation(const gemmnet_model *m,
+                        float l2,
+                        gemmnet_reduction reduction,
+                        double cross_entropy,
+                        double correct,
+                        double rows,
+                        gemmnet_evaluation *result)
+{
+    double penalty = 0.5 * l2 * gn_weight_square_sum(m);
+    result->cross_entropy = cross_entropy / rows;
+    result->loss = reduction == GEMMNET_REDUCTION_SUM ? (cross_entropy + penalty) / rows
+                                                      : cross_entropy / rows + penalty;
+    result->correct = (size_t)correct;
+    result->accuracy = correct / rows;
 }
 
 GEMMNET_API int gemmnet_evaluate(const gemmnet_model *model,

@@ -373,12 +373,7 @@ static int evaluate(gemmnet_trainer *t, const gemmnet_dataset *data, gemmnet_eva
                       (double)data->rows};
     if (o->collective->sum_doubles(o->collective->context, sums, 3) != 0)
         return GEMMNET_E_COLLECTIVE;
-    double penalty = 0.5 * o->l2 * gn_weight_square_sum(t->model), n = sums[2];
-    out->cross_entropy = sums[0] / n;
-    out->loss =
-        o->reduction == GEMMNET_REDUCTION_SUM ? (sums[0] + penalty) / n : sums[0] / n + penalty;
-    out->correct = (size_t)sums[1];
-    out->accuracy = sums[1] / n;
+    gn_fill_evaluation(t->model, o->l2, o->reduction, sums[0], sums[1], sums[2], out);
     return GEMMNET_OK;
 }
 
