@@ -41,7 +41,9 @@
  * dW, and the same again for dA below the first layer (one hidden layer:
  * 4NDH + 6NHK). Timing thresholds live only here, in the report.
  */
-#include "internal.h"
+#include "train/train.h"
+#include "net/net.h"
+#include "blas/blas.h"
 #include "reference.h"
 
 #include <errno.h>

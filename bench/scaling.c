@@ -19,7 +19,8 @@
  * them). Workloads M (N=100000 moons, H=64, K=2) and L (N=60000, D=784,
  * H=256, K=10, synthetic), as in bench.c.
  */
-#include "internal.h"
+#include "train/train.h"
+#include "net/net.h"
 
 #include <mpi.h>
 #include <stdio.h>

@@ -22,7 +22,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "internal.h"
+#include "blas/blas.h"
 
 /* GEMMNET_EXPECTED_BLAS: the backend meson configured. */
 static const char *expected_backend(void)

@@ -12,7 +12,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "internal.h"
+#include "train/train.h"
 #include "support.h"
 
 typedef struct fixture {

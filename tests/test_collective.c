@@ -12,7 +12,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "internal.h"
+#include "net/net.h"
 
 enum { MAX_MEMBERS = 3, MAX_VALUES = 4096 };
 

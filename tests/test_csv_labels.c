@@ -17,7 +17,7 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "internal.h"
+#include "net/net.h"
 #include "support.h"
 
 /* ---- fixtures ------------------------------------------------------------ */

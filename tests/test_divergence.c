@@ -19,7 +19,8 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "internal.h"
+#include "problem.h"
+#include "train/train.h"
 
 /* The tutorial's set-up: moons(n), D = 2, K = 2, one hidden layer of
  * width H (tanh for H ≤ 3, else relu), or none. */
@@ -235,10 +236,31 @@ static void test_nonfinite_model_never_replaces_a_saved_file(void **state)
     run_destroy(&r);
 }
 
+static void test_divergence_stops_with_the_last_good_weights(void **state)
+{
+    (void)state;
+    static const int32_t hidden[1] = {8};
+    problem p;
+    problem_create(&p, 50, 2, hidden, 1, 2, GEMMNET_ACT_RELU, 3);
+    for (size_t i = 0; i < 100; i++)
+        p.data.x[i] *= 1e18f; /* relu passes these through: the gradient overflows */
+    gemmnet_train_options o;
+    gemmnet_train_options_init(&o);
+    o.epochs = 100;
+    o.learning_rate = 1e10f;
+    gemmnet_error err = {0};
+    assert_int_equal(gemmnet_train(p.model, &p.data, &o, &err), GEMMNET_E_NONFINITE);
+    assert_non_null(strstr(err.message, "epoch "));
+    assert_non_null(strstr(err.message, "batch 0"));
+    assert_true(gn_all_finite(p.model->parameters, p.model->parameter_count));
+    problem_destroy(&p);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_update_that_overflows_the_weights_keeps_the_last_finite_ones),
+        cmocka_unit_test(test_divergence_stops_with_the_last_good_weights),
         cmocka_unit_test(test_huge_inputs_make_the_first_gradient_nonfinite),
         cmocka_unit_test(test_minibatch_divergence_names_its_batch),
         cmocka_unit_test(test_every_optimizer_stops_with_finite_weights),

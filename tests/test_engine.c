@@ -27,7 +27,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "internal.h"
+#include "train/train.h"
+#include "net/net.h"
 #include "reference.h"
 
 #define PROBABILITY_TOLERANCE 1e-5

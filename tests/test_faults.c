@@ -11,7 +11,7 @@
 
 #include <string.h>
 
-#include "internal.h"
+#include "base/base.h"
 #include "support.h"
 
 /* One scenario: builds what it needs with allocator a and returns the

@@ -28,7 +28,8 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-#include "internal.h"
+#include "io/io.h"
+#include "net/net.h"
 #include "support.h"
 
 /* ---- fixtures ------------------------------------------------------------ */

@@ -9,7 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "internal.h"
+#include "net/net.h"
 
 /* Every step-th float in [0, limit], and its negation. */
 static float *float_grid(float limit, uint32_t step, size_t *n)

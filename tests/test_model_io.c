@@ -24,7 +24,8 @@
 #include <unistd.h>
 #include <zlib.h>
 
-#include "internal.h"
+#include "io/io.h"
+#include "net/net.h"
 #include "support.h"
 
 /* ---- fixtures ------------------------------------------------------------ */

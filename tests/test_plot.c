@@ -13,9 +13,9 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "plot_boundary.h"
-#include "plot_canvas.h"
-#include "train_log.h"
+#include "plot/boundary.h"
+#include "plot/canvas.h"
+#include "training_log.h"
 #include "support.h"
 
 /* A scratch directory for the test's files, removed at the end. */

@@ -7,7 +7,7 @@
 
 #include <math.h>
 
-#include "internal.h"
+#include "base/base.h"
 
 static void test_first_words_match_numpy_seed_0(void **state)
 {

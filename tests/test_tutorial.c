@@ -9,7 +9,7 @@
 
 #include <math.h>
 
-#include "internal.h"
+#include "base/base.h"
 
 enum { LINES = 20 };
 

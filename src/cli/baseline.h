@@ -1,7 +1,7 @@
 /* The closed-form ridge least-squares classifier, the counterpart of the
  * tutorial's logistic-regression baseline: `gemmnet baseline` prints its
  * accuracy, `gemmnet sweep` tabulates and draws it next to the networks.
- * Defined in cmd_baseline.c. */
+ * Shared by both commands (baseline.c). */
 #ifndef GEMMNET_CLI_BASELINE_H
 #define GEMMNET_CLI_BASELINE_H
 

@@ -3,7 +3,7 @@
 #include "args.h"
 #include "baseline.h"
 #include "commands.h"
-#include "train_args.h"
+#include "training_options.h"
 
 #include <gemmnet.h>
 
@@ -48,22 +48,6 @@ static int parse_baseline(int argc, char **argv, baseline_args *a)
     int status = cli_parse_options(&syntax, a, argc, argv, NULL);
     if (status < 0 && !a->data.path == !a->data.moons)
         return cli_usage_error("baseline", "give exactly one of --data FILE and --moons N");
-    return status;
-}
-
-int baseline_fit(const gemmnet_dataset *data,
-                 float l2,
-                 gemmnet_model **model,
-                 gemmnet_evaluation *result,
-                 gemmnet_error *err)
-{
-    gemmnet_workspace *ws = NULL;
-    int status = gemmnet_baseline_ridge(data, l2, NULL, model, err);
-    if (status == GEMMNET_OK)
-        status = gemmnet_workspace_create(*model, NULL, &ws, err);
-    if (status == GEMMNET_OK)
-        status = gemmnet_evaluate(*model, ws, data, 0.0f, GEMMNET_REDUCTION_MEAN, result);
-    gemmnet_workspace_destroy(ws);
     return status;
 }
 

@@ -2,7 +2,7 @@
 #include "args.h"
 #include "commands.h"
 #include "plot_args.h"
-#include "plot_boundary.h"
+#include "plot/boundary.h"
 
 #include <gemmnet.h>
 #include <stdio.h>

@@ -3,7 +3,7 @@
 #include "args.h"
 #include "commands.h"
 #include "plot_args.h"
-#include "plot_hidden.h"
+#include "plot/hidden.h"
 
 #include <stdio.h>
 #include <stdlib.h>

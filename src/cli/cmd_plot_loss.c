@@ -2,8 +2,7 @@
 #include "args.h"
 #include "commands.h"
 #include "plot_args.h"
-#include "plot_loss.h"
-#include "train_log.h"
+#include "plot/loss.h"
 
 #include <stdio.h>
 

@@ -5,10 +5,10 @@
 #include "baseline.h"
 #include "commands.h"
 #include "plot_args.h"
-#include "plot_boundary.h"
-#include "plot_canvas.h"
-#include "sweep_train.h"
-#include "train_args.h"
+#include "plot/boundary.h"
+#include "plot/canvas.h"
+#include "sweep_run.h"
+#include "training_options.h"
 
 #include <stdio.h>
 #include <stdlib.h>

@@ -3,8 +3,8 @@
  * lines and the results. */
 #include "args.h"
 #include "commands.h"
-#include "train_log.h"
-#include "train_run.h"
+#include "training_log.h"
+#include "training_run.h"
 
 #include <gemmnet.h>
 #include <stdlib.h>

@@ -4,7 +4,7 @@
 
 #include "args.h"
 #include "model_args.h"
-#include "plot_canvas.h"
+#include "plot/canvas.h"
 
 #include <stdio.h>
 #include <stdlib.h>

@@ -6,7 +6,7 @@
 #ifndef GEMMNET_CLI_PLOT_ARGS_H
 #define GEMMNET_CLI_PLOT_ARGS_H
 
-#include "train_args.h"
+#include "training_options.h"
 
 #include <gemmnet.h>
 #include <getopt.h>

@@ -1,0 +1,27 @@
+/* Writing the per-epoch training log (`gemmnet train --log FILE`),
+ * atomically like every other output file of the CLI. */
+#include "training_log.h"
+
+#include "args.h"
+
+FILE *train_log_open(const char *path, char *temp, size_t size)
+{
+    FILE *log = cli_open_output(path, temp, size);
+    if (log)
+        fputs(TRAIN_LOG_HEADER "\n", log);
+    return log;
+}
+
+void train_log_write(FILE *log, const gemmnet_progress *p)
+{
+    fprintf(log, "%d,%.9g,%.9g,", (int)p->epoch, p->train.loss, p->train.accuracy);
+    if (p->has_validation)
+        fprintf(log, "%.9g,%.9g\n", p->validation.loss, p->validation.accuracy);
+    else
+        fputs(",\n", log);
+}
+
+int train_log_close(FILE *log, const char *path, const char *temp)
+{
+    return cli_commit_output(log, path, temp);
+}

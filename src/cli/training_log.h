@@ -1,0 +1,31 @@
+/* The per-epoch training log: a CSV with the header
+ *     epoch,loss,accuracy,val_loss,val_accuracy
+ * and one row per reported epoch, the validation fields empty when there is
+ * no validation set. `gemmnet train --log FILE` writes it (training_log.c),
+ * `gemmnet plot-loss FILE` draws it (plot/log_read.c reads it back, its
+ * format is plot/log.h's). This is the writer (training_log.c). */
+#ifndef GEMMNET_CLI_TRAIN_LOG_H
+#define GEMMNET_CLI_TRAIN_LOG_H
+
+#include <gemmnet.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdio.h>
+
+#include "plot/log.h"
+
+/* Opens path for writing through a temporary file in the same directory
+ * (temp[size] receives its name; "-" is stdout) and writes the header.
+ * Returns NULL after printing why. */
+FILE *train_log_open(const char *path, char *temp, size_t size);
+/* Appends the row of one progress report (what the progress callback
+ * receives): the epoch, the training loss and accuracy and, when
+ * p->has_validation, the validation loss and accuracy; numbers as %.9g.
+ * Write errors are kept by the stream and reported by train_log_close. */
+void train_log_write(FILE *log, const gemmnet_progress *p);
+/* Flushes, syncs and renames the temporary file over path, so that path
+ * shows either the previous log or the whole new one. Returns 0, or -1
+ * after printing why (the temporary file is then removed). */
+int train_log_close(FILE *log, const char *path, const char *temp);
+
+#endif

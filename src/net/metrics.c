@@ -1,0 +1,28 @@
+/* Classification metrics over a data set. */
+#include "net/net.h"
+
+#include <string.h>
+
+GEMMNET_API int gemmnet_confusion_matrix(const gemmnet_model *model,
+                                         gemmnet_workspace *workspace,
+                                         const gemmnet_dataset *data,
+                                         size_t *matrix)
+{
+    if (!model || !workspace || !data || !matrix)
+        return GEMMNET_E_INVALID;
+    int status = gn_check_dataset(data, model, NULL);
+    if (status != GEMMNET_OK)
+        return status;
+    size_t k = (size_t)model->width[model->layers];
+    memset(matrix, 0, k * k * sizeof *matrix);
+    int32_t predicted[256];
+    for (size_t r = 0; r < data->rows; r += 256) {
+        size_t rows = data->rows - r < 256 ? data->rows - r : 256;
+        status = gemmnet_predict(model, workspace, data->x + r * data->features, rows, predicted);
+        if (status != GEMMNET_OK)
+            return status;
+        for (size_t i = 0; i < rows; i++)
+            matrix[(size_t)data->y[r + i] * k + (size_t)predicted[i]]++;
+    }
+    return GEMMNET_OK;
+}

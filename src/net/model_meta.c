@@ -1,0 +1,105 @@
+/* What a model carries besides its shape and weights: the loss convention
+ * it was trained with, the standardisation its raw inputs need, and the
+ * names of its classes. All of it goes into the model file. */
+#include "net/net.h"
+
+#include <math.h>
+#include <string.h>
+
+void gn_model_free_metadata(gemmnet_model *m)
+{
+    gn_release(&m->allocator, m->mean);
+    gn_release(&m->allocator, m->class_names);
+    m->mean = m->scale = NULL;
+    m->class_names = NULL;
+}
+
+GEMMNET_API gemmnet_activation gemmnet_model_activation(const gemmnet_model *model, int32_t l)
+{
+    return l >= 1 && l < model->layers ? model->activation[l - 1] : GEMMNET_ACT_TANH;
+}
+
+GEMMNET_API int gemmnet_model_set_loss(gemmnet_model *model, gemmnet_reduction reduction, float l2)
+{
+    if (reduction != GEMMNET_REDUCTION_SUM && reduction != GEMMNET_REDUCTION_MEAN)
+        return GEMMNET_E_INVALID;
+    if (!isfinite(l2) || l2 < 0.0f)
+        return GEMMNET_E_INVALID;
+    model->reduction = reduction;
+    model->l2 = l2;
+    return GEMMNET_OK;
+}
+
+GEMMNET_API gemmnet_reduction gemmnet_model_reduction(const gemmnet_model *model)
+{
+    return model->reduction;
+}
+
+GEMMNET_API float gemmnet_model_l2(const gemmnet_model *model)
+{
+    return model->l2;
+}
+
+GEMMNET_API int gemmnet_model_set_standardization(gemmnet_model *model,
+                                                  const float *mean,
+                                                  const float *scale,
+                                                  gemmnet_error *err)
+{
+    size_t d = (size_t)model->width[0];
+    if (!mean != !scale)
+        return gn_fail(err, GEMMNET_E_INVALID, "give both mean and scale, or neither");
+    for (size_t j = 0; mean && j < d; j++)
+        if (!isfinite(mean[j]) || !isfinite(scale[j]) || !(scale[j] > 0.0f))
+            return gn_fail(err, GEMMNET_E_INVALID,
+                           "feature %zu: mean %g and scale %g must be finite, and scale > 0", j,
+                           (double)mean[j], (double)scale[j]);
+    float *block = NULL;
+    if (mean) {
+        /* 2D floats: D ≤ INT32_MAX, so this cannot overflow size_t. */
+        block = gn_alloc(&model->allocator, 2 * d * sizeof(float));
+        if (!block)
+            return gn_fail(err, GEMMNET_E_NOMEM, "cannot allocate %zu standardisation values",
+                           2 * d);
+        memcpy(block, mean, d * sizeof(float));
+        memcpy(block + d, scale, d * sizeof(float));
+    }
+    gn_release(&model->allocator, model->mean);
+    model->mean = block;
+    model->scale = block ? block + d : NULL;
+    return GEMMNET_OK;
+}
+
+GEMMNET_API const float *gemmnet_model_mean(const gemmnet_model *model)
+{
+    return model->mean;
+}
+
+GEMMNET_API const float *gemmnet_model_scale(const gemmnet_model *model)
+{
+    return model->scale;
+}
+
+GEMMNET_API int
+gemmnet_model_set_class_names(gemmnet_model *model, const char *const *names, gemmnet_error *err)
+{
+    size_t k = (size_t)model->width[model->layers];
+    char **copy = NULL;
+    if (names) {
+        int status = gn_check_class_names(&model->allocator, names, k, err);
+        if (status != GEMMNET_OK)
+            return status;
+        copy = gn_names_copy(&model->allocator, names, k);
+        if (!copy)
+            return gn_fail(err, GEMMNET_E_NOMEM, "cannot allocate %zu class names", k);
+    }
+    gn_release(&model->allocator, model->class_names);
+    model->class_names = copy;
+    return GEMMNET_OK;
+}
+
+GEMMNET_API const char *gemmnet_model_class_name(const gemmnet_model *model, int32_t k)
+{
+    if (!model->class_names || k < 0 || k >= model->width[model->layers])
+        return NULL;
+    return model->class_names[k];
+}

@@ -1,0 +1,100 @@
+/*
+ * src/train/: training — the trainer and its epochs (trainer.c), update
+ * rules and learning-rate schedules (optim.c), checkpoints of the
+ * trainer's state (checkpoint.c) and the closed-form ridge baseline
+ * (ridge.c). The top library layer: nothing below includes this header.
+ * Private.
+ */
+#ifndef GEMMNET_TRAIN_H
+#define GEMMNET_TRAIN_H
+
+#include "base/base.h"
+#include "net/net.h"
+
+#include <stdint.h>
+
+/* ---- updates (optim.c) ---------------------------------------------- */
+
+/* Adam's constants for one update. */
+typedef struct gn_adam {
+    float beta1;
+    float beta2;
+    float epsilon;
+    /* Bias corrections 1/(1 − β₁ᵗ) and 1/(1 − β₂ᵗ) for the current t. */
+    float c1;
+    float c2;
+} gn_adam;
+
+/* Everything one update needs besides the buffers. */
+typedef struct gn_update {
+    gemmnet_optimizer rule;
+    /* Scheduled η for this epoch. */
+    float learning_rate;
+    /* λ, applied to weights only. */
+    float l2;
+    /* μ for momentum and Nesterov. */
+    float momentum;
+    gn_adam adam;
+} gn_update;
+
+/* Floats of optimizer state for a rule: 0 (gd), P (momentum, Nesterov:
+ * velocity) or 2P (Adam: first moments, then second moments). */
+size_t gn_optimizer_state_floats(gemmnet_optimizer rule, size_t parameters);
+/* Applies one update to the whole parameter block from grad (same layout),
+ * with state as laid out by gn_optimizer_state_floats (NULL for gd). */
+void gn_optimizer_step(gemmnet_model *m, const float *grad, float *state, const gn_update *u);
+/* Sets a->c1, a->c2 for update number step (from 1). */
+void gn_adam_corrections(gn_adam *a, int64_t step);
+/* Gradient descent: W ← W − ε·(∇W + λ·W), b ← b − ε·∇b. */
+void gn_update_gd(gemmnet_model *m, const float *grad, float learning_rate, float l2);
+
+/* ---- the trainer (trainer.c, checkpoint.c) -------------------------- */
+
+/* The trainer's state, shared by the training loop (trainer.c) and
+ * checkpoints (checkpoint.c). */
+struct gemmnet_trainer {
+    /* Allocator of everything below. */
+    gemmnet_allocator allocator;
+    /* The model being trained and its data (caller-owned). */
+    gemmnet_model *model;
+    const gemmnet_dataset *data;
+    /* A copy of the caller's settings. */
+    gemmnet_train_options options;
+    /* Rows over all processes, and the global index of this process's
+     * first row (N and 0 without a collective). */
+    size_t global_rows;
+    size_t first_row;
+    /* Global rows per update: global_rows for full batch. */
+    size_t batch_rows;
+    /* Forward/backward buffers for block_rows ≤ batch_rows rows. */
+    gemmnet_workspace *workspace;
+    /* One float allocation carved into: grad[P] (∇ in the parameter
+     * layout), state[S] (optimizer), best[P] (weights at the best
+     * validation loss, with patience), previous[P] (the weights before the
+     * last update, restored if it made them or the loss non-finite),
+     * batch_x[B×D] (gathered minibatch). */
+    float *floats;
+    float *grad;
+    float *state;
+    float *best;
+    float *previous;
+    float *batch_x;
+    /* One int allocation: batch_y[B] and order[N] (the epoch's permutation
+     * of all global rows); NULL for full batch. */
+    int32_t *ints;
+    int32_t *batch_y;
+    int32_t *order;
+    /* Minibatch shuffles. */
+    gemmnet_rng rng;
+    /* Updates applied so far (Adam's t). */
+    int64_t steps;
+    /* Epochs completed. */
+    int32_t epochs_done;
+    /* Early stopping: best validation loss, its epoch, epochs since. */
+    double best_loss;
+    int32_t best_epoch;
+    int32_t since_best;
+    int stopped_early;
+};
+
+#endif /* GEMMNET_TRAIN_H */
