@@ -11,7 +11,7 @@
 #include <gemmnet.h>
 #include <getopt.h>
 
-/* getopt codes of the model options (the data options use train_args.h's). */
+/* getopt codes of the model options (the data options use training_options.h's). */
 enum { OPT_MODEL = 'M', OPT_HIDDEN = 'H', OPT_EPOCHS = 'e' };
 
 /* The getopt_long entries of the model and data options, in this order,

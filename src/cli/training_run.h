@@ -1,5 +1,5 @@
 /* One `gemmnet train` run: its settings, data, model and outputs, shared
- * by the orchestration (cmd_train.c) and the report (train_report.c). */
+ * by the orchestration (cmd_train.c) and the report (training_report.c). */
 #ifndef GEMMNET_CLI_TRAIN_RUN_H
 #define GEMMNET_CLI_TRAIN_RUN_H
 

@@ -1,6 +1,6 @@
 /* Standardisation: per-feature mean and scale computed on training data,
  * applied to it in place, and applied again to raw rows at prediction
- * (predict.c) by the same function, so both sides see identical floats. */
+ * (net/predict.c) by the same function, so both sides see identical floats. */
 #include "data/data.h"
 
 #include <math.h>

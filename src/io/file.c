@@ -1,6 +1,6 @@
 /*
  * Model files on disk: atomic saving and reading a whole file. The format
- * itself is model_io.c's.
+ * itself is format.c's.
  *
  * Saving writes a temporary file next to the target (same directory, so the
  * rename cannot cross file systems), fsyncs it, and renames it over the

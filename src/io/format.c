@@ -1,6 +1,6 @@
 /*
  * The model file format, version 1: encoding a model into bytes and
- * decoding (and validating) bytes into a model. Files: model_file.c.
+ * decoding (and validating) bytes into a model. Files: file.c.
  *
  * Every field is fixed-width little-endian, written and read byte by byte,
  * so the format is the same on every host:
@@ -22,7 +22,7 @@
  *   …             4P      f32 parameters W1 b1 … WL bL, row-major
  *   …             8 + n   if bit 2: u64 n, then n bytes of training state
  *                         (optimizer, generator and progress of the run
- *                         that wrote it; see train_state.c)
+ *                         that wrote it; see train/checkpoint.c)
  *   …             …       if bit 1: K × (u32 n, n bytes of UTF-8 name)
  *   size − 4      4       u32 CRC-32 (zlib) of bytes [0, size − 4)
  *

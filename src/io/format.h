@@ -1,5 +1,5 @@
-/* Shared between the model format (model_io.c) and model files
- * (model_file.c). Private. */
+/* Shared between the model format (format.c) and model files on disk
+ * (file.c); private to src/io/. */
 #ifndef GEMMNET_MODEL_IO_H
 #define GEMMNET_MODEL_IO_H
 

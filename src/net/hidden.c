@@ -1,6 +1,6 @@
 /* Hidden-layer activations of a const model, block by block, for callers
  * that want to look inside the network (gemmnet plot-hidden). Rows are raw
- * and go through the model's standardisation exactly as in predict.c, so
+ * and go through the model's standardisation exactly as in net/predict.c, so
  * that the activations are the ones prediction computes. */
 #include "net/net.h"
 

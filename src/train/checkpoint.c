@@ -1,5 +1,5 @@
 /*
- * Checkpoints: a model file whose training-state section (model_io.c,
+ * Checkpoints: a model file whose training-state section (io/format.c,
  * flag bit 2) holds everything a trainer needs to continue as if it had
  * never stopped, so that resuming gives bit-identical weights:
  *
