@@ -23,7 +23,9 @@ static const char plot_hidden_help[] =
     "  --layer L         which hidden layer, 1 = the first (default 1)\n"
     "  -o FILE           the picture: .png, .svg or .pdf\n"
     "  --size WxH        pixels (default 640x560)\n"
-    "  --title TEXT      default: \"Hidden layer L: H UNITS units\"\n";
+    "  --title TEXT      default: \"Hidden layer L, H UNITS units: P % separated by a\n"
+    "                    plane\" (a line for 2 units), P measured: the share of points\n"
+    "                    the output layer puts in their class\n";
 
 typedef struct plot_hidden_args {
     plot_request request;
@@ -118,9 +120,9 @@ static int draw(const plot_hidden_args *a, gemmnet_model *model, const gemmnet_d
         status = make_readout(model, &readout, &err);
     int exit_status = EXIT_FAILURE_RUN;
     if (status == GEMMNET_OK) {
-        char title[160];
+        char what[96], title[192];
         snprintf(
-            title, sizeof title, "Hidden layer %d: %d %s units", (int)layer, (int)units,
+            what, sizeof what, "Hidden layer %d, %d %s units", (int)layer, (int)units,
             activation_names[gemmnet_model_activation(model, layer) % GEMMNET_ACTIVATION_COUNT]);
         int32_t top = gemmnet_model_layers(model);
         plot_hidden_view view = {activations,
@@ -131,7 +133,12 @@ static int draw(const plot_hidden_args *a, gemmnet_model *model, const gemmnet_d
                                  readout ? gemmnet_model_weights(model, top) : NULL,
                                  readout ? gemmnet_model_biases(model, top) : NULL,
                                  gemmnet_model_width(model, top),
-                                 picture->title ? picture->title : title};
+                                 title,
+                                 (const char *const *)data->class_names,
+                                 NULL};
+        plot_hidden_title(&view, what, title, sizeof title);
+        if (picture->title)
+            view.title = picture->title;
         exit_status = plot_hidden_write("plot-hidden", picture->output, picture->width,
                                         picture->height, &view);
     } else {
