@@ -146,9 +146,9 @@ static bool put_screen(gif_writer *w, const gif_palette *p, int loop)
 {
     GifColorType colours[GIF_COLOURS] = {{0, 0, 0}};
     for (int i = 0; i < p->count; i++)
-        colours[i] = (GifColorType){(GifByteType)channel(p->rgb[i], 16),
-                                    (GifByteType)channel(p->rgb[i], 8),
-                                    (GifByteType)channel(p->rgb[i], 0)};
+        colours[i] =
+            (GifColorType){(GifByteType)channel(p->rgb[i], 16), (GifByteType)channel(p->rgb[i], 8),
+                           (GifByteType)channel(p->rgb[i], 0)};
     ColorMapObject *map = GifMakeMapObject(GIF_COLOURS, colours);
     if (!map)
         return false;

@@ -13,6 +13,7 @@
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 
 /* Padding of the activations' range, as a fraction of its span. */
 #define HIDDEN_PAD 0.08
@@ -108,6 +109,41 @@ static double box_tick_step(double span)
     return power * (f < 1.5 ? 1.0 : f < 3.5 ? 2.0 : f < 7.5 ? 5.0 : 10.0);
 }
 
+/* The box edge each axis is labelled along, as the signs of the two
+ * other coordinates: for h1 and h2 the bottom edge nearest the viewer, for
+ * h3 the vertical edge furthest left on screen, so that the labels stay
+ * outside the box as the camera turns. */
+static void label_edge(const box3 *b, int i, double sign[3])
+{
+    double best = 0.0;
+    for (int corner = 0; corner < 4; corner++) {
+        double s[3] = {0.0, 0.0, -1.0}, x, y, depth;
+        if (i == 2) {
+            s[0] = corner & 1 ? 1.0 : -1.0;
+            s[1] = corner & 2 ? 1.0 : -1.0;
+            s[2] = 0.0;
+        } else if (corner < 2) {
+            s[1 - i] = corner ? 1.0 : -1.0;
+        } else {
+            continue;
+        }
+        project(b, s, &x, &y, &depth);
+        double score = i == 2 ? x : depth;
+        if (corner == 0 || score < best) {
+            best = score;
+            memcpy(sign, s, sizeof s);
+        }
+    }
+}
+
+/* A point beside axis i's label edge at s[i] = along, pushed out by
+ * factor out. */
+static void beside_edge(const double sign[3], int i, double along, double out, double s[3])
+{
+    for (int k = 0; k < 3; k++)
+        s[k] = k == i ? along : k == 2 && i != 2 ? -1.0 : out * sign[k];
+}
+
 /* Tick values of unit i's axis along the edge its name sits beside. */
 static void draw_box_ticks(cairo_t *cr, const box3 *b, int i, double font)
 {
@@ -115,10 +151,10 @@ static void draw_box_ticks(cairo_t *cr, const box3 *b, int i, double font)
     double step = box_tick_step(hi - lo);
     int decimals = step >= 1.0 ? 0 : (int)ceil(-log10(step) - 1e-9);
     for (double v = ceil(lo / step - 1e-9) * step; v <= hi + step * 1e-9; v += step) {
-        double s = (v - b->mid[i]) / b->half[i];
-        double at[3][3] = {{s, -1.2, -1.0}, {-1.2, s, -1.0}, {-1.12, 1.12, s}};
-        double x, y, depth;
-        project(b, at[i], &x, &y, &depth);
+        double sign[3], at[3], x, y, depth;
+        label_edge(b, i, sign);
+        beside_edge(sign, i, (v - b->mid[i]) / b->half[i], i == 2 ? 1.12 : 1.2, at);
+        project(b, at, &x, &y, &depth);
         char label[32];
         snprintf(label, sizeof label, "%.*f", decimals, fabs(v) < step * 1e-6 ? 0.0 : v);
         plot_text(cr, x, y, font, false, 0.5, 0.5, label);
@@ -144,12 +180,13 @@ static void draw_box(cairo_t *cr, const box3 *b, double font)
      * and h2 beside the two bottom edges that meet at the corner
      * (−1, −1, −1), h3 beside the vertical edge (−1, 1, ·); tick values
      * between the edge and the name. */
-    static const double label_at[3][3] = {{0.0, -1.5, -1.0}, {-1.5, 0.0, -1.0}, {-1.4, 1.4, 0.0}};
     static const char *const names[3] = {"h1", "h2", "h3"};
     plot_set_rgb(cr, 0x222222);
     for (int i = 0; i < 3; i++) {
-        double x, y, depth;
-        project(b, label_at[i], &x, &y, &depth);
+        double sign[3], at[3], x, y, depth;
+        label_edge(b, i, sign);
+        beside_edge(sign, i, 0.0, i == 2 ? 1.4 : 1.5, at);
+        project(b, at, &x, &y, &depth);
         plot_text(cr, x, y, font, true, 0.5, 0.5, names[i]);
         draw_box_ticks(cr, b, i, 0.85 * font);
     }

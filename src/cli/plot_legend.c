@@ -7,8 +7,8 @@
 #include <stdio.h>
 
 /* The label of row k: the class's name, "class k", or "… N more". */
-static void row_label(int32_t k, int32_t rows, int32_t classes, const char *const *names,
-                      char *out, size_t size)
+static void row_label(
+    int32_t k, int32_t rows, int32_t classes, const char *const *names, char *out, size_t size)
 {
     if (k == rows - 1 && rows < classes)
         snprintf(out, size, "\xe2\x80\xa6 %d more", (int)(classes - k));
