@@ -23,9 +23,10 @@ static const char plot_hidden_help[] =
     "  --layer L         which hidden layer, 1 = the first (default 1)\n"
     "  -o FILE           the picture: .png, .svg or .pdf\n"
     "  --size WxH        pixels (default 640x560)\n"
-    "  --title TEXT      default: \"Hidden layer L, H UNITS units: P % separated by a\n"
-    "                    plane\" (a line for 2 units), P measured: the share of points\n"
-    "                    the output layer puts in their class\n";
+    "  --title TEXT      what comes before \": P % separated by a plane\" (a line for\n"
+    "                    2 units), P measured: the share of points the output layer\n"
+    "                    puts in their class; the whole title when the layer does not\n"
+    "                    feed the output (default: \"Hidden layer L, H UNITS units\")\n";
 
 typedef struct plot_hidden_args {
     plot_request request;
@@ -120,10 +121,12 @@ static int draw(const plot_hidden_args *a, gemmnet_model *model, const gemmnet_d
         status = make_readout(model, &readout, &err);
     int exit_status = EXIT_FAILURE_RUN;
     if (status == GEMMNET_OK) {
-        char what[96], title[192];
+        char what[160], title[256];
         snprintf(
             what, sizeof what, "Hidden layer %d, %d %s units", (int)layer, (int)units,
             activation_names[gemmnet_model_activation(model, layer) % GEMMNET_ACTIVATION_COUNT]);
+        if (picture->title)
+            snprintf(what, sizeof what, "%s", picture->title);
         int32_t top = gemmnet_model_layers(model);
         plot_hidden_view view = {activations,
                                  units,
@@ -137,8 +140,6 @@ static int draw(const plot_hidden_args *a, gemmnet_model *model, const gemmnet_d
                                  (const char *const *)data->class_names,
                                  NULL};
         plot_hidden_title(&view, what, title, sizeof title);
-        if (picture->title)
-            view.title = picture->title;
         exit_status = plot_hidden_write("plot-hidden", picture->output, picture->width,
                                         picture->height, &view);
     } else {
