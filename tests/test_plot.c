@@ -15,6 +15,7 @@
 
 #include "plot_boundary.h"
 #include "plot_canvas.h"
+#include "plot_legend.h"
 #include "train_log.h"
 #include "support.h"
 
@@ -133,9 +134,18 @@ static bool deep_inside(const plot_frame *f,
     return true;
 }
 
+/* Whether surface pixel (x, y) is in the class legend's box, grown by
+ * margin (the legend covers the regions there). */
+static bool under_legend(const plot_frame *f, int32_t classes, int x, int y, int margin)
+{
+    plot_rect r = plot_legend_bounds(f, classes, NULL);
+    return x >= r.x - margin && x < r.x + r.width + margin && y >= r.y - margin &&
+           y < r.y + r.height + margin;
+}
+
 /* Renders model over data at width×height and checks every 3rd deep cell
- * against its class's region colour; returns how many cells of each of
- * the first 3 classes were checked in checked[3]. */
+ * outside the legend against its class's region colour; returns how many
+ * cells of each of the first 3 classes were checked in checked[3]. */
 static void check_regions(
     const gemmnet_model *m, const gemmnet_dataset *data, int width, int height, size_t checked[3])
 {
@@ -148,7 +158,9 @@ static void check_regions(
     memset(checked, 0, 3 * sizeof checked[0]);
     for (int j = 0; j < f.height; j += 3)
         for (int i = 0; i < f.width; i += 3) {
-            if (!deep_inside(&f, classes, data, i, j, 8))
+            if (!deep_inside(&f, classes, data, i, j, 8) ||
+                under_legend(&f, gemmnet_model_width(m, gemmnet_model_layers(m)), f.left + i,
+                             f.top + j, 2))
                 continue;
             int32_t k = classes[(size_t)j * (size_t)f.width + (size_t)i];
             uint32_t got = pixel_at(image, f.left + i, f.top + j),
@@ -186,6 +198,40 @@ static void test_regions_follow_a_trained_network(void **state)
     check_regions(m, &data, 640, 480, checked);
     if (checked[0] < 100 || checked[1] < 100)
         fail_msg("deep pixels checked: %zu of class 0, %zu of class 1", checked[0], checked[1]);
+    gemmnet_dataset_free(&data);
+    gemmnet_model_destroy(m);
+}
+
+/* The legend: a box inside the plot area's top right corner holding a
+ * point of every class's exact colour. */
+static void test_legend_shows_every_class(void **state)
+{
+    (void)state;
+    gemmnet_model *m = three_bands();
+    gemmnet_dataset data;
+    band_points(&data);
+    char path[128];
+    fixture_path(path, sizeof path, scratch, "legend.png");
+    assert_int_equal(plot_boundary_write("test", path, 500, 400, m, &data, "legend"), 0);
+    cairo_surface_t *image = read_png(path, 500, 400);
+    plot_frame f = plot_boundary_frame((plot_rect){0.0, 0.0, 500, 400}, &data);
+    plot_rect r = plot_legend_bounds(&f, 3, NULL);
+    assert_true(r.x >= f.left && r.x + r.width <= f.left + f.width);
+    assert_true(r.y >= f.top && r.y + r.height < f.top + f.height / 2);
+    assert_true(r.x > f.left + f.width / 2);
+    size_t found[3] = {0}, white = 0;
+    for (int y = (int)r.y; y < (int)(r.y + r.height); y++)
+        for (int x = (int)r.x; x < (int)(r.x + r.width); x++) {
+            uint32_t rgb = pixel_at(image, x, y);
+            white += rgb == 0xffffff;
+            for (int k = 0; k < 3; k++)
+                found[k] += rgb == plot_class_rgb(k, PLOT_POINT);
+        }
+    for (int k = 0; k < 3; k++)
+        if (found[k] < 4)
+            fail_msg("the legend has %zu pixels of class %d's colour", found[k], k);
+    assert_true(white > (size_t)(r.width * r.height / 3));
+    cairo_surface_destroy(image);
     gemmnet_dataset_free(&data);
     gemmnet_model_destroy(m);
 }
@@ -312,6 +358,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_regions_have_their_class_colour_deep_inside),
         cmocka_unit_test(test_regions_follow_a_trained_network),
+        cmocka_unit_test(test_legend_shows_every_class),
         cmocka_unit_test(test_points_are_drawn_in_their_label_colour),
         cmocka_unit_test(test_the_same_drawing_gives_the_same_bytes),
         cmocka_unit_test(test_training_log_reads_back_what_was_written),

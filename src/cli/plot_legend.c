@@ -27,22 +27,45 @@ static double text_width(cairo_t *cr, double font, const char *text)
     return box.x_advance;
 }
 
+/* Rows shown, line height, point radius and padding at font size font. */
+typedef struct legend_layout {
+    int32_t rows;
+    double line, radius, pad;
+    /* The box: top-left corner on half pixels, whole-pixel size. */
+    double x, y, width, height;
+} legend_layout;
+
+static legend_layout
+layout(cairo_t *cr, plot_rect rect, double font, int32_t classes, const char *const *names)
+{
+    legend_layout l = {.rows = classes < PLOT_LEGEND_MAX_ROWS ? classes : PLOT_LEGEND_MAX_ROWS,
+                       .line = 1.35 * font,
+                       .radius = font / 3.0,
+                       .pad = 0.45 * font};
+    double widest = 0.0;
+    char label[64];
+    for (int32_t k = 0; k < l.rows; k++) {
+        row_label(k, l.rows, classes, names, label, sizeof label);
+        widest = fmax(widest, text_width(cr, font, label));
+    }
+    double w = 2.0 * l.pad + 3.0 * l.radius + 0.5 * font + widest;
+    l.width = ceil(w);
+    l.height = ceil(2.0 * l.pad + l.rows * l.line);
+    /* Half pixels, so the 1-pixel border is sharp. */
+    l.x = floor(rect.x + rect.width - w - 0.4 * font) + 0.5;
+    l.y = floor(rect.y + 0.4 * font) + 0.5;
+    return l;
+}
+
 void plot_legend_in(
     cairo_t *cr, plot_rect rect, double font, int32_t classes, const char *const *names)
 {
-    int32_t rows = classes < PLOT_LEGEND_MAX_ROWS ? classes : PLOT_LEGEND_MAX_ROWS;
-    double line = 1.35 * font, radius = font / 3.0, pad = 0.45 * font, widest = 0.0;
     char label[64];
     cairo_save(cr);
-    for (int32_t k = 0; k < rows; k++) {
-        row_label(k, rows, classes, names, label, sizeof label);
-        widest = fmax(widest, text_width(cr, font, label));
-    }
-    double w = 2.0 * pad + 3.0 * radius + 0.5 * font + widest, h = 2.0 * pad + rows * line;
-    /* Whole pixels, so the 1-pixel border is sharp. */
-    double x = floor(rect.x + rect.width - w - 0.4 * font) + 0.5;
-    double y = floor(rect.y + 0.4 * font) + 0.5;
-    cairo_rectangle(cr, x, y, ceil(w), ceil(h));
+    legend_layout l = layout(cr, rect, font, classes, names);
+    int32_t rows = l.rows;
+    double line = l.line, radius = l.radius, pad = l.pad, x = l.x, y = l.y;
+    cairo_rectangle(cr, x, y, l.width, l.height);
     cairo_set_source_rgb(cr, 1.0, 1.0, 1.0);
     cairo_fill_preserve(cr);
     plot_set_rgb(cr, 0x333333);
@@ -70,4 +93,17 @@ void plot_legend(cairo_t *cr, const plot_frame *f, int32_t classes, const char *
 {
     plot_rect area = {f->left, f->top, f->width, f->height};
     plot_legend_in(cr, area, 0.9 * f->font, classes, names);
+}
+
+plot_rect plot_legend_bounds(const plot_frame *f, int32_t classes, const char *const *names)
+{
+    /* Text is measured on a scratch surface, as it would be drawn. */
+    cairo_surface_t *scratch = cairo_image_surface_create(CAIRO_FORMAT_RGB24, 1, 1);
+    cairo_t *cr = cairo_create(scratch);
+    plot_rect area = {f->left, f->top, f->width, f->height};
+    legend_layout l = layout(cr, area, 0.9 * f->font, classes, names);
+    cairo_destroy(cr);
+    cairo_surface_destroy(scratch);
+    /* The border's outer pixels included. */
+    return (plot_rect){l.x - 0.5, l.y - 0.5, l.width + 1.0, l.height + 1.0};
 }

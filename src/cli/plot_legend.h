@@ -16,6 +16,9 @@
  * right corner; names[k] names class k, or names is NULL. */
 void plot_legend(cairo_t *cr, const plot_frame *f, int32_t classes, const char *const *names);
 
+/* The box plot_legend draws in, in surface pixels. */
+plot_rect plot_legend_bounds(const plot_frame *f, int32_t classes, const char *const *names);
+
 /* The same at the top right corner of rect (for pictures without a frame,
  * such as the 3-D hidden-layer view), at font size font. */
 void plot_legend_in(
