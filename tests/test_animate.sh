@@ -121,6 +121,7 @@ bad "--hold" --moons 50 --hold -1 -o "$tmp/x.gif"
 bad "--loop" --moons 50 --loop -2 -o "$tmp/x.gif"
 bad "--size expects WIDTHxHEIGHT, each in 200..2000" --moons 50 --size 100x100 -o "$tmp/x.gif"
 bad "--every 1 over 20000 epochs makes more than 1000 frames" --moons 50 --every 1 -o "$tmp/x.gif"
+bad "--every 1 over 1001 epochs makes more than 1000 frames" --moons 50 --epochs 1001 --every 1 -o "$tmp/x.gif"
 bad "--view hidden draws the last hidden layer, which needs 2 or 3 units; --hidden gives it 5" \
     --moons 50 --view hidden --hidden 5 -o "$tmp/x.gif"
 bad "--epochs" --moons 50 --epochs 0 -o "$tmp/x.gif"

@@ -223,7 +223,8 @@ static int check_animate(anim_args *a)
                                "--view hidden draws the last hidden layer, which needs 2 or 3 "
                                "units; --hidden gives it %d",
                                (int)last);
-    if (a->every && a->options.epochs / a->every >= ANIM_MAX_FRAMES)
+    long epochs = a->options.epochs;
+    if (a->every && epochs / a->every + (epochs % a->every != 0) > ANIM_MAX_FRAMES)
         return cli_usage_error("animate", "--every %ld over %d epochs makes more than %d frames",
                                a->every, (int)a->options.epochs, ANIM_MAX_FRAMES);
     default_size(a);
