@@ -12,7 +12,7 @@ probe=$2
 source "$(dirname "$0")/cli_helpers.sh"
 
 if [[ $probe == disabled ]]; then
-    expect 1 "built without giflib and cairo; install libgif-dev and libcairo2-dev and reconfigure with -Danimate=enabled" \
+    expect 1 "built without giflib or cairo; install libgif-dev and libcairo2-dev and reconfigure with -Danimate=enabled" \
         "$gemmnet" animate --moons 50 -o "$tmp/x.gif"
     finish animate
 fi
@@ -125,6 +125,8 @@ bad "--every 1 over 1001 epochs makes more than 1000 frames" --moons 50 --epochs
 bad "--view hidden draws the last hidden layer, which needs 2 or 3 units; --hidden gives it 5" \
     --moons 50 --view hidden --hidden 5 -o "$tmp/x.gif"
 bad "--epochs" --moons 50 --epochs 0 -o "$tmp/x.gif"
+bad "--view sweep takes --hidden-sizes, not --hidden" --moons 50 --view sweep --hidden 3 -o "$tmp/x.gif"
+bad "--hidden-sizes goes with --view sweep" --moons 50 --hidden-sizes 1,2 -o "$tmp/x.gif"
 bad "unrecognized option\|unknown option" --moons 50 --colour red -o "$tmp/x.gif"
 [[ ! -e $tmp/x.gif ]] || fail "a refused command wrote $tmp/x.gif"
 

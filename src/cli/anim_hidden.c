@@ -63,7 +63,7 @@ static void copy_readout(hidden_run *r)
            k * sizeof(float));
 }
 
-static int draw_hidden_frame(hidden_run *r, const gemmnet_progress *p)
+static int draw_hidden_frame(hidden_run *r, const gemmnet_progress *p, gemmnet_error *err)
 {
     int status = gemmnet_hidden_activations(r->model, r->ws, r->data->x, r->data->rows, r->layer,
                                             r->activations);
@@ -86,12 +86,11 @@ static int draw_hidden_frame(hidden_run *r, const gemmnet_progress *p)
                              (const char *const *)r->data->class_names,
                              &r->camera};
     plot_hidden_title(&view, r->what, title, sizeof title);
-    gemmnet_error err = {0};
     /* Without anti-aliasing: as the camera turns, every edge pixel of the
      * points and the box changes from frame to frame, and their blended
      * colours cost most of the GIF's bytes (a quarter more with them). */
     cairo_set_antialias(r->movie.cr, CAIRO_ANTIALIAS_NONE);
-    status = plot_hidden_draw(anim_movie_clear(&r->movie), anim_body(&r->movie), &view, &err);
+    status = plot_hidden_draw(anim_movie_clear(&r->movie), anim_body(&r->movie), &view, err);
     char caption[128];
     int32_t total = r->a->options.epochs;
     anim_caption(p->epoch + 1, total, &p->train, caption, sizeof caption);
@@ -104,9 +103,10 @@ static int hidden_frame(void *context, const gemmnet_progress *p)
     hidden_run *r = context;
     if (r->next >= r->frames || p->epoch + 1 != r->schedule[r->next])
         return 0;
-    int status = draw_hidden_frame(r, p);
+    gemmnet_error err = {0};
+    int status = draw_hidden_frame(r, p, &err);
     if (status != GEMMNET_OK) {
-        cli_report_error("animate", status, NULL);
+        cli_report_error("animate", status, &err);
         return 1;
     }
     r->next++;

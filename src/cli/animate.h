@@ -36,6 +36,10 @@ typedef struct anim_args {
     int hidden_count;
     int32_t sizes[ANIM_MAX_SIZES];
     int size_count;
+    /* Whether --hidden and --hidden-sizes were given (each belongs to
+     * its views only). */
+    bool hidden_given;
+    bool sizes_given;
     gemmnet_activation activation;
     /* --epochs, --lr, --l2, --reduction, --optimizer, --batch. */
     gemmnet_train_options options;

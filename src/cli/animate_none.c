@@ -9,7 +9,7 @@ int cmd_animate(int argc, char **argv)
 {
     (void)argc;
     (void)argv;
-    fprintf(stderr, "gemmnet animate: built without giflib and cairo; install libgif-dev and "
+    fprintf(stderr, "gemmnet animate: built without giflib or cairo; install libgif-dev and "
                     "libcairo2-dev and reconfigure with -Danimate=enabled\n");
     return EXIT_FAILURE_RUN;
 }

@@ -27,9 +27,10 @@ static const char animate_help[] =
     "             or 3 units (XOR: 'gemmnet xor'), with the output layer's separating\n"
     "             line or plane; 3 units turn once around over the animation\n"
     "  sweep      one boundary panel per size of --hidden-sizes, all trained side by\n"
-    "             side (one tanh hidden layer each), with each one's accuracy\n\n"
+    "             side (one hidden layer each, of --activation), with each one's\n"
+    "             accuracy\n\n"
     "  --data FILE, --moons N, --noise S, --label-col N, --classes K   the data\n"
-    "  --hidden LIST       hidden widths (default 3)\n"
+    "  --hidden LIST       hidden widths for boundary and hidden (default 3)\n"
     "  --hidden-sizes LIST for --view sweep (default 1,2,3,4,5,20,50)\n"
     "  --activation NAME   tanh, relu, leaky_relu or sigmoid (default tanh)\n"
     "  --epochs E          passes over the data (default 20000)\n"
@@ -161,9 +162,11 @@ static bool animate_option(void *context, int c, const char *v)
         a->view = (anim_view)choice;
         return ok;
     case OPT_HIDDEN_LIST:
+        a->hidden_given = true;
         return cli_parse_int_list("animate", "--hidden", v, 1, 1 << 16, a->hidden,
                                   GEMMNET_MAX_LAYERS - 1, &a->hidden_count);
     case OPT_SIZES:
+        a->sizes_given = true;
         return cli_parse_int_list("animate", "--hidden-sizes", v, 1, 1 << 16, a->sizes,
                                   ANIM_MAX_SIZES, &a->size_count);
     case OPT_ACTIVATION:
@@ -217,6 +220,10 @@ static int check_animate(anim_args *a)
         return cli_usage_error("animate", "-o FILE.gif is required");
     if (length < 5 || strcmp(a->output + length - 4, ".gif") != 0)
         return cli_usage_error("animate", "-o expects a name ending in .gif, got '%s'", a->output);
+    if (a->view == ANIM_SWEEP && a->hidden_given)
+        return cli_usage_error("animate", "--view sweep takes --hidden-sizes, not --hidden");
+    if (a->view != ANIM_SWEEP && a->sizes_given)
+        return cli_usage_error("animate", "--hidden-sizes goes with --view sweep");
     int32_t last = a->hidden[a->hidden_count - 1];
     if (a->view == ANIM_HIDDEN && last != 2 && last != 3)
         return cli_usage_error("animate",
