@@ -168,6 +168,7 @@ static void frames_compose_back_exactly(void **state)
     assert_int_equal(d1->Width, 3);
     assert_int_equal(d1->Height, 2);
     assert_int_equal(d2->Width * d2->Height, 1);
+    assert_true(d2->Left < W && d2->Top < H);
     /* The loop extension: NETSCAPE2.0, sub-block 1, count 0 (forever). */
     const SavedImage *first = &gif->SavedImages[0];
     assert_true(first->ExtensionBlockCount >= 2);

@@ -234,8 +234,10 @@ int gif_add_frame(gif_writer *w, const uint8_t *indices, int delay)
     int box[4] = {0, 0, w->width, w->height};
     /* An unchanged frame is one transparent pixel shown for delay. */
     bool changed = first || changed_box(w, indices, box);
-    if (!changed)
+    if (!changed) {
+        box[0] = box[1] = 0;
         box[2] = box[3] = 1;
+    }
     bool ok = put_control(w, delay, !first) && put_rectangle(w, indices, box, first);
     memcpy(w->shown, indices, (size_t)w->width * (size_t)w->height);
     w->frames++;
