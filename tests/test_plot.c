@@ -15,6 +15,7 @@
 
 #include "plot_boundary.h"
 #include "plot_canvas.h"
+#include "plot_hidden.h"
 #include "plot_legend.h"
 #include "train_log.h"
 #include "support.h"
@@ -236,6 +237,43 @@ static void test_legend_shows_every_class(void **state)
     gemmnet_model_destroy(m);
 }
 
+/* The hidden-layer title's share: 5 points in 3 units, read out with
+ * score₁ − score₀ = h1 − 0.5 (hand-made W and b), one of them on the wrong
+ * side: 4 of 5 separated, and 1 of 5 under the opposite read-out
+ * (score₀ − score₁ = h1 − 0.5). */
+static void test_hidden_title_measures_the_separated_share(void **state)
+{
+    (void)state;
+    const float activations[5 * 3] = {0.9f, 0.0f,  0.0f, 0.8f, 1.0f, -1.0f, 0.1f, 0.5f,
+                                      0.5f, -0.7f, 0.2f, 0.9f, 0.7f, -0.3f, 0.1f};
+    const int32_t labels[5] = {1, 1, 0, 0, 0};
+    /* W[3×2] row-major and b[2]. */
+    const float w[6] = {0.0f, 1.0f, 0.0f, 0.0f, 0.0f, 0.0f}, b[2] = {0.5f, 0.0f};
+    gemmnet_architecture arch = {.inputs = 3, .classes = 2};
+    gemmnet_model *readout = NULL;
+    assert_int_equal(gemmnet_model_create(&arch, NULL, &readout, NULL), GEMMNET_OK);
+    plot_hidden_view v = {activations, 3, labels, 5, readout, w, b, 2, "t", NULL, NULL};
+    assert_true(fabs(plot_hidden_separated(&v) - 0.8) < 1e-12);
+    char title[128];
+    plot_hidden_title(&v, "XOR in 3 tanh units", title, sizeof title);
+    assert_string_equal(title, "XOR in 3 tanh units: 80.0 % separated by a plane");
+    const float flipped[2] = {0.0f, 0.5f};
+    const float w_flipped[6] = {1.0f, 0.0f, 0.0f, 0.0f, 0.0f, 0.0f};
+    v.readout_weights = w_flipped;
+    v.readout_biases = flipped;
+    assert_true(fabs(plot_hidden_separated(&v) - 0.2) < 1e-12);
+    v.units = 2;
+    v.activations = (const float[]){0.9f, 0.0f, 0.8f, 1.0f, 0.1f, 0.5f, -0.7f, 0.2f, 0.7f, -0.3f};
+    v.readout_weights = w;
+    v.readout_biases = b;
+    plot_hidden_title(&v, "2 units", title, sizeof title);
+    assert_string_equal(title, "2 units: 80.0 % separated by a line");
+    v.readout = NULL;
+    plot_hidden_title(&v, "no read-out", title, sizeof title);
+    assert_string_equal(title, "no read-out");
+    gemmnet_model_destroy(readout);
+}
+
 static void test_points_are_drawn_in_their_label_colour(void **state)
 {
     (void)state;
@@ -359,6 +397,7 @@ int main(void)
         cmocka_unit_test(test_regions_have_their_class_colour_deep_inside),
         cmocka_unit_test(test_regions_follow_a_trained_network),
         cmocka_unit_test(test_legend_shows_every_class),
+        cmocka_unit_test(test_hidden_title_measures_the_separated_share),
         cmocka_unit_test(test_points_are_drawn_in_their_label_colour),
         cmocka_unit_test(test_the_same_drawing_gives_the_same_bytes),
         cmocka_unit_test(test_training_log_reads_back_what_was_written),

@@ -54,8 +54,9 @@ int anim_boundary(const anim_args *a, const gemmnet_dataset *data)
     }
     char hidden[160];
     plot_describe_hidden(r.model, hidden, sizeof hidden);
-    snprintf(r.title, sizeof r.title, "%s", a->title ? a->title : "");
-    if (!a->title)
+    if (a->title)
+        snprintf(r.title, sizeof r.title, "%s", a->title);
+    else
         snprintf(r.title, sizeof r.title, "Decision boundary, %s", hidden);
     bool ok = anim_movie_open(&r.movie, a, data->classes);
     if (ok)
