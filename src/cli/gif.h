@@ -35,8 +35,8 @@ typedef struct gif_palette {
  * GIF_MAX_EXACT), then 16 greys and a 6×6×5 colour cube. */
 void gif_palette_init(gif_palette *p /* OUT */, const uint32_t *exact, int n);
 /* Index of 0xRRGGBB: its own entry if it is an exact colour, else the
- * nearest entry (squared distance weighted 2:4:3, ties to the lower
- * index). */
+ * entry nearest (squared distance weighted 2:4:3, ties to the lower
+ * index) to the centre of its bucket of 5 bits per channel. */
 uint8_t gif_palette_index(gif_palette *p, uint32_t rgb);
 /* indices[h×w] of an RGB24 image (rows stride bytes apart, pixels native
  * 32-bit words 0x00RRGGBB, as cairo stores them). */
