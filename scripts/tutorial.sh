@@ -12,5 +12,6 @@ echo "== gemmnet train --moons 200 (the tutorial's settings)"
 build/src/gemmnet train --moons 200 --save build/tutorial.gnet
 echo "== gemmnet baseline --moons 200 (a linear classifier; the tutorial's logistic regression gets 0.85)"
 build/src/gemmnet baseline --moons 200
-echo "== the tutorial's pictures: decision boundaries for hidden sizes 1-50, XOR, loss curves"
-scripts/pictures.sh build
+echo "== the tutorial's pictures and animations: decision boundaries for hidden sizes 1-50, XOR, loss curves"
+# Into build/pictures/ (ignored by git): the checkout stays clean.
+scripts/pictures.sh build build/pictures

@@ -16,6 +16,8 @@
 #include "plot/boundary.h"
 #include "plot/canvas.h"
 #include "training_log.h"
+#include "plot/hidden.h"
+#include "plot/legend.h"
 #include "support.h"
 
 /* A scratch directory for the test's files, removed at the end. */
@@ -133,9 +135,18 @@ static bool deep_inside(const plot_frame *f,
     return true;
 }
 
+/* Whether surface pixel (x, y) is in the class legend's box, grown by
+ * margin (the legend covers the regions there). */
+static bool under_legend(const plot_frame *f, int32_t classes, int x, int y, int margin)
+{
+    plot_rect r = plot_legend_bounds(f, classes, NULL);
+    return x >= r.x - margin && x < r.x + r.width + margin && y >= r.y - margin &&
+           y < r.y + r.height + margin;
+}
+
 /* Renders model over data at width×height and checks every 3rd deep cell
- * against its class's region colour; returns how many cells of each of
- * the first 3 classes were checked in checked[3]. */
+ * outside the legend against its class's region colour; returns how many
+ * cells of each of the first 3 classes were checked in checked[3]. */
 static void check_regions(
     const gemmnet_model *m, const gemmnet_dataset *data, int width, int height, size_t checked[3])
 {
@@ -148,7 +159,9 @@ static void check_regions(
     memset(checked, 0, 3 * sizeof checked[0]);
     for (int j = 0; j < f.height; j += 3)
         for (int i = 0; i < f.width; i += 3) {
-            if (!deep_inside(&f, classes, data, i, j, 8))
+            if (!deep_inside(&f, classes, data, i, j, 8) ||
+                under_legend(&f, gemmnet_model_width(m, gemmnet_model_layers(m)), f.left + i,
+                             f.top + j, 2))
                 continue;
             int32_t k = classes[(size_t)j * (size_t)f.width + (size_t)i];
             uint32_t got = pixel_at(image, f.left + i, f.top + j),
@@ -188,6 +201,77 @@ static void test_regions_follow_a_trained_network(void **state)
         fail_msg("deep pixels checked: %zu of class 0, %zu of class 1", checked[0], checked[1]);
     gemmnet_dataset_free(&data);
     gemmnet_model_destroy(m);
+}
+
+/* The legend: a box inside the plot area's top right corner holding a
+ * point of every class's exact colour. */
+static void test_legend_shows_every_class(void **state)
+{
+    (void)state;
+    gemmnet_model *m = three_bands();
+    gemmnet_dataset data;
+    band_points(&data);
+    char path[128];
+    fixture_path(path, sizeof path, scratch, "legend.png");
+    assert_int_equal(plot_boundary_write("test", path, 500, 400, m, &data, "legend"), 0);
+    cairo_surface_t *image = read_png(path, 500, 400);
+    plot_frame f = plot_boundary_frame((plot_rect){0.0, 0.0, 500, 400}, &data);
+    plot_rect r = plot_legend_bounds(&f, 3, NULL);
+    assert_true(r.x >= f.left && r.x + r.width <= f.left + f.width);
+    assert_true(r.y >= f.top && r.y + r.height < f.top + f.height / 2);
+    assert_true(r.x > f.left + f.width / 2);
+    size_t found[3] = {0}, white = 0;
+    for (int y = (int)r.y; y < (int)(r.y + r.height); y++)
+        for (int x = (int)r.x; x < (int)(r.x + r.width); x++) {
+            uint32_t rgb = pixel_at(image, x, y);
+            white += rgb == 0xffffff;
+            for (int k = 0; k < 3; k++)
+                found[k] += rgb == plot_class_rgb(k, PLOT_POINT);
+        }
+    for (int k = 0; k < 3; k++)
+        if (found[k] < 4)
+            fail_msg("the legend has %zu pixels of class %d's colour", found[k], k);
+    assert_true(white > (size_t)(r.width * r.height / 3));
+    cairo_surface_destroy(image);
+    gemmnet_dataset_free(&data);
+    gemmnet_model_destroy(m);
+}
+
+/* The hidden-layer title's share: 5 points in 3 units, read out with
+ * score₁ − score₀ = h1 − 0.5 (hand-made W and b), one of them on the wrong
+ * side: 4 of 5 separated, and 1 of 5 under the opposite read-out
+ * (score₀ − score₁ = h1 − 0.5). */
+static void test_hidden_title_measures_the_separated_share(void **state)
+{
+    (void)state;
+    const float activations[5 * 3] = {0.9f, 0.0f,  0.0f, 0.8f, 1.0f, -1.0f, 0.1f, 0.5f,
+                                      0.5f, -0.7f, 0.2f, 0.9f, 0.7f, -0.3f, 0.1f};
+    const int32_t labels[5] = {1, 1, 0, 0, 0};
+    /* W[3×2] row-major and b[2]. */
+    const float w[6] = {0.0f, 1.0f, 0.0f, 0.0f, 0.0f, 0.0f}, b[2] = {0.5f, 0.0f};
+    gemmnet_architecture arch = {.inputs = 3, .classes = 2};
+    gemmnet_model *readout = NULL;
+    assert_int_equal(gemmnet_model_create(&arch, NULL, &readout, NULL), GEMMNET_OK);
+    plot_hidden_view v = {activations, 3, labels, 5, readout, w, b, 2, "t", NULL, NULL};
+    assert_true(fabs(plot_hidden_separated(&v) - 0.8) < 1e-12);
+    char title[128];
+    plot_hidden_title(&v, "XOR in 3 tanh units", title, sizeof title);
+    assert_string_equal(title, "XOR in 3 tanh units: 80.0 % separated by a plane");
+    const float flipped[2] = {0.0f, 0.5f};
+    const float w_flipped[6] = {1.0f, 0.0f, 0.0f, 0.0f, 0.0f, 0.0f};
+    v.readout_weights = w_flipped;
+    v.readout_biases = flipped;
+    assert_true(fabs(plot_hidden_separated(&v) - 0.2) < 1e-12);
+    v.units = 2;
+    v.activations = (const float[]){0.9f, 0.0f, 0.8f, 1.0f, 0.1f, 0.5f, -0.7f, 0.2f, 0.7f, -0.3f};
+    v.readout_weights = w;
+    v.readout_biases = b;
+    plot_hidden_title(&v, "2 units", title, sizeof title);
+    assert_string_equal(title, "2 units: 80.0 % separated by a line");
+    v.readout = NULL;
+    plot_hidden_title(&v, "no read-out", title, sizeof title);
+    assert_string_equal(title, "no read-out");
+    gemmnet_model_destroy(readout);
 }
 
 static void test_points_are_drawn_in_their_label_colour(void **state)
@@ -312,6 +396,8 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_regions_have_their_class_colour_deep_inside),
         cmocka_unit_test(test_regions_follow_a_trained_network),
+        cmocka_unit_test(test_legend_shows_every_class),
+        cmocka_unit_test(test_hidden_title_measures_the_separated_share),
         cmocka_unit_test(test_points_are_drawn_in_their_label_colour),
         cmocka_unit_test(test_the_same_drawing_gives_the_same_bytes),
         cmocka_unit_test(test_training_log_reads_back_what_was_written),

@@ -100,12 +100,12 @@ cp "$tmp/out" "$tmp/sweep1.txt"
 [[ $(grep -c '^ *[0-9]* *0\.[0-9]\{6\}  [01]\.[0-9]\{4\} ([0-9]*/100)$' "$tmp/sweep1.txt") == 2 ]] ||
     fail "sweep table: $(cat "$tmp/sweep1.txt")"
 grep -q '^ *ridge *- *0\.[0-9]\{4\} ([0-9]*/100)' "$tmp/sweep1.txt" || fail "no baseline row: $(cat "$tmp/sweep1.txt")"
-expect_png "$tmp/sweep.png" 675x215
+expect_png "$tmp/sweep.png" 900x280
 expect 0 "" "$gemmnet" sweep --moons 100 --hidden-sizes 1,3 --epochs 300 --jobs 3
 cmp -s "$tmp/out" "$tmp/sweep1.txt" || fail "sweep --jobs 3 printed another table than --jobs 1"
 expect 0 "" "$gemmnet" sweep --moons 100 --hidden-sizes 1,2,3,4,5 --epochs 10 --no-baseline --columns 2 \
     -o "$tmp/sweep5.png"
-expect_png "$tmp/sweep5.png" 450x645
+expect_png "$tmp/sweep5.png" 600x840
 
 # plot-hidden: 2 and 3 units from model files and from --hidden.
 expect 0 "" "$gemmnet" plot-hidden --model "$tmp/h2.model" --data "$tmp/xor.csv" -o "$tmp/h2.png"

@@ -23,7 +23,10 @@ static const char plot_hidden_help[] =
     "  --layer L         which hidden layer, 1 = the first (default 1)\n"
     "  -o FILE           the picture: .png, .svg or .pdf\n"
     "  --size WxH        pixels (default 640x560)\n"
-    "  --title TEXT      default: \"Hidden layer L: H UNITS units\"\n";
+    "  --title TEXT      what comes before \": P % separated by a plane\" (a line for\n"
+    "                    2 units), P measured: the share of points the output layer\n"
+    "                    puts in their class; the whole title when the layer does not\n"
+    "                    feed the output (default: \"Hidden layer L, H UNITS units\")\n";
 
 typedef struct plot_hidden_args {
     plot_request request;
@@ -118,10 +121,12 @@ static int draw(const plot_hidden_args *a, gemmnet_model *model, const gemmnet_d
         status = make_readout(model, &readout, &err);
     int exit_status = EXIT_FAILURE_RUN;
     if (status == GEMMNET_OK) {
-        char title[160];
+        char what[160], title[256];
         snprintf(
-            title, sizeof title, "Hidden layer %d: %d %s units", (int)layer, (int)units,
+            what, sizeof what, "Hidden layer %d, %d %s units", (int)layer, (int)units,
             activation_names[gemmnet_model_activation(model, layer) % GEMMNET_ACTIVATION_COUNT]);
+        if (picture->title)
+            snprintf(what, sizeof what, "%s", picture->title);
         int32_t top = gemmnet_model_layers(model);
         plot_hidden_view view = {activations,
                                  units,
@@ -131,7 +136,10 @@ static int draw(const plot_hidden_args *a, gemmnet_model *model, const gemmnet_d
                                  readout ? gemmnet_model_weights(model, top) : NULL,
                                  readout ? gemmnet_model_biases(model, top) : NULL,
                                  gemmnet_model_width(model, top),
-                                 picture->title ? picture->title : title};
+                                 title,
+                                 (const char *const *)data->class_names,
+                                 NULL};
+        plot_hidden_title(&view, what, title, sizeof title);
         exit_status = plot_hidden_write("plot-hidden", picture->output, picture->width,
                                         picture->height, &view);
     } else {

@@ -17,7 +17,7 @@
 /* Most sizes one sweep takes. */
 enum { SWEEP_MAX_SIZES = 32 };
 /* Default pixels of one panel. */
-enum { PANEL_WIDTH = 225, PANEL_HEIGHT = 215 };
+enum { PANEL_WIDTH = 300, PANEL_HEIGHT = 280 };
 
 static const char sweep_help[] =
     "usage: gemmnet sweep (--moons N [--noise 0.2] | --data FILE)\n"
@@ -29,7 +29,8 @@ static const char sweep_help[] =
     "settings (20000 full-batch passes, lr 0.01, l2 0.01, summed gradients). Prints\n"
     "the final loss and training accuracy of each, and of the closed-form ridge\n"
     "baseline ('gemmnet baseline'). With -o, also draws one decision-boundary panel\n"
-    "per size, titled \"Hidden Layer size N\", and one for the baseline.\n\n"
+    "per size, titled \"Hidden Layer size N: A %\" with its training accuracy A, and\n"
+    "one for the baseline.\n\n"
     "  --moons N, --noise S, --data FILE, --label-col N, --classes K   the data\n"
     "  --hidden-sizes LIST  hidden widths to train (default 1,2,3,4,5,20,50)\n"
     "  --epochs E        passes over the data (default 20000)\n"
@@ -39,7 +40,7 @@ static const char sweep_help[] =
     "  --no-baseline     leave out the linear baseline\n"
     "  -o FILE           the picture: .png, .svg or .pdf (default: table only)\n"
     "  --columns C       panels per row (default 4)\n"
-    "  --size WxH        pixels (default 225 x 215 per panel)\n";
+    "  --size WxH        pixels (default 300 x 280 per panel)\n";
 
 typedef struct sweep_args {
     data_args data;
@@ -128,6 +129,7 @@ static void print_table(const sweep_job *jobs,
 static int draw_sweep(const sweep_args *a,
                       const sweep_job *jobs,
                       const gemmnet_model *baseline,
+                      const gemmnet_evaluation *b,
                       const gemmnet_dataset *data)
 {
     int panels = a->size_count + (baseline ? 1 : 0);
@@ -143,9 +145,10 @@ static int draw_sweep(const sweep_args *a,
     for (int p = 0; p < panels && status == GEMMNET_OK; p++) {
         char title[64];
         if (p < a->size_count)
-            snprintf(title, sizeof title, "Hidden Layer size %d", (int)jobs[p].hidden);
+            snprintf(title, sizeof title, "Hidden Layer size %d: %.1f %%", (int)jobs[p].hidden,
+                     100.0 * jobs[p].result.accuracy);
         else
-            snprintf(title, sizeof title, "Linear baseline (ridge)");
+            snprintf(title, sizeof title, "Linear baseline (ridge): %.1f %%", 100.0 * b->accuracy);
         plot_rect panel = {(double)(p % columns) * width / columns,
                            (double)(p / columns) * height / rows, (double)width / columns,
                            (double)height / rows};
@@ -162,6 +165,7 @@ static int run_sweep(const sweep_args *a,
                      const gemmnet_dataset *data,
                      sweep_job *jobs,
                      gemmnet_model **baseline,
+                     gemmnet_evaluation *b,
                      gemmnet_error *err)
 {
     for (int i = 0; i < a->size_count; i++)
@@ -174,12 +178,11 @@ static int run_sweep(const sweep_args *a,
             return jobs[i].status;
         }
     }
-    gemmnet_evaluation b = {0};
     /* l2 0.01: the tutorial's, and gemmnet baseline's default. */
     if (a->baseline)
-        status = baseline_fit(data, 0.01f, baseline, &b, err);
+        status = baseline_fit(data, 0.01f, baseline, b, err);
     if (status == GEMMNET_OK)
-        print_table(jobs, a->size_count, *baseline, &b, data->rows);
+        print_table(jobs, a->size_count, *baseline, b, data->rows);
     return status;
 }
 
@@ -203,12 +206,13 @@ int cmd_sweep(int argc, char **argv)
     gemmnet_dataset data = {0};
     gemmnet_model *baseline = NULL;
     sweep_job jobs[SWEEP_MAX_SIZES] = {0};
+    gemmnet_evaluation b = {0};
     exit_status = EXIT_FAILURE_RUN;
     int status = load_data(&a.data, &data, &err);
     if (status == GEMMNET_OK && check_drawable(&a, &data)) {
-        status = run_sweep(&a, &data, jobs, &baseline, &err);
+        status = run_sweep(&a, &data, jobs, &baseline, &b, &err);
         if (status == GEMMNET_OK)
-            exit_status = a.picture.output ? draw_sweep(&a, jobs, baseline, &data) : 0;
+            exit_status = a.picture.output ? draw_sweep(&a, jobs, baseline, &b, &data) : 0;
     }
     if (status != GEMMNET_OK)
         cli_report_error("sweep", status, &err);

@@ -18,5 +18,7 @@ int cmd_plot(int argc, char **argv);
 int cmd_sweep(int argc, char **argv);
 int cmd_plot_hidden(int argc, char **argv);
 int cmd_plot_loss(int argc, char **argv);
+/* animate: with giflib and cairo (-Danimate), else it exits 1 saying so. */
+int cmd_animate(int argc, char **argv);
 
 #endif

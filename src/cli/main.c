@@ -28,6 +28,7 @@ static const command commands[] = {
     {"sweep", cmd_sweep, "train several hidden sizes; table and a picture of each boundary"},
     {"plot-hidden", cmd_plot_hidden, "draw the data at its 2- or 3-unit hidden-layer activations"},
     {"plot-loss", cmd_plot_loss, "draw loss and accuracy curves from a training log CSV"},
+    {"animate", cmd_animate, "an animated GIF of training: boundary, hidden layer or sweep"},
 };
 
 static void print_help(FILE *out)

@@ -4,6 +4,7 @@
 
 #include "args.h"
 #include "canvas.h"
+#include "legend.h"
 
 #include <math.h>
 #include <stdio.h>
@@ -11,8 +12,9 @@
 
 double plot_font_for(double height)
 {
+    /* Never below 10 pixels: tick labels stay readable in small panels. */
     double font = height / 40.0;
-    return font < 8.0 ? 8.0 : font > 14.0 ? 14.0 : font;
+    return font < 10.0 ? 10.0 : font > 14.0 ? 14.0 : font;
 }
 
 /* grid[w·h×2]: the centre of every raster cell, row by row from the top. */
@@ -134,6 +136,8 @@ int plot_boundary_panel(cairo_t *cr,
     if (status != GEMMNET_OK)
         return status;
     plot_points(cr, &f, data->x, data->x + 1, 2, data->y, data->rows);
+    plot_legend(cr, &f, gemmnet_model_width(model, gemmnet_model_layers(model)),
+                (const char *const *)data->class_names);
     plot_axes(cr, &f, "x1", "x2");
     plot_title(cr, &f, title);
     return GEMMNET_OK;

@@ -32,7 +32,8 @@ void plot_points(cairo_t *cr,
 /* The frame of a decision-boundary panel for data (its 2 features). */
 plot_frame plot_boundary_frame(plot_rect panel, const gemmnet_dataset *data);
 
-/* A decision-boundary panel: regions, data, axes x1 and x2, title. */
+/* A decision-boundary panel: regions, data, a class legend (the data's
+ * class names, else "class k"), axes x1 and x2, title. */
 int plot_boundary_panel(cairo_t *cr,
                         plot_rect panel,
                         const gemmnet_model *model,

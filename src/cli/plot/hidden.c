@@ -8,9 +8,12 @@
 #include "axes.h"
 #include "boundary.h"
 #include "canvas.h"
+#include "legend.h"
 
 #include <math.h>
+#include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 
 /* Padding of the activations' range, as a fraction of its span. */
 #define HIDDEN_PAD 0.08
@@ -23,12 +26,15 @@
 static void
 draw_2d(cairo_t *cr, plot_rect whole, const plot_hidden_view *v, gemmnet_error *err, int *status)
 {
-    plot_range r = plot_range_of(v->activations, v->activations + 1, v->n, 2, 0.0);
+    const plot_hidden_camera *c = v->camera;
+    plot_range r = c ? (plot_range){c->lo[0], c->hi[0], c->lo[1], c->hi[1]}
+                     : plot_range_of(v->activations, v->activations + 1, v->n, 2, 0.0);
     double px = HIDDEN_PAD * (r.xmax - r.xmin), py = HIDDEN_PAD * (r.ymax - r.ymin);
     r = (plot_range){r.xmin - px, r.xmax + px, r.ymin - py, r.ymax + py};
     plot_frame f = plot_frame_in(whole, r, plot_font_for(whole.height));
     *status = v->readout ? plot_regions(cr, &f, v->readout, err) : GEMMNET_OK;
     plot_points(cr, &f, v->activations, v->activations + 1, 2, v->labels, v->n);
+    plot_legend(cr, &f, v->classes, v->class_names);
     plot_axes(cr, &f, "h1", "h2");
     plot_title(cr, &f, v->title);
 }
@@ -39,13 +45,16 @@ typedef struct box3 {
     double half[3];
     /* Screen centre and pixels per unit of s. */
     double cx, cy, scale;
+    /* The view: turn about h3, then tilt (radians). */
+    double azimuth, elevation;
 } box3;
 
 /* Screen position of s[3] (x right, y down) and its depth (larger is
  * farther from the viewer). */
 static void project(const box3 *b, const double s[3], double *x, double *y, double *depth)
 {
-    double ca = cos(AZIMUTH), sa = sin(AZIMUTH), ce = cos(ELEVATION), se = sin(ELEVATION);
+    double ca = cos(b->azimuth), sa = sin(b->azimuth);
+    double ce = cos(b->elevation), se = sin(b->elevation);
     double across = ca * s[0] - sa * s[1], back = sa * s[0] + ca * s[1];
     *x = b->cx + b->scale * across;
     *y = b->cy - b->scale * (ce * s[2] + se * back);
@@ -58,19 +67,24 @@ static void to_box(const box3 *b, const float *a, double s[3])
         s[i] = (a[i] - b->mid[i]) / b->half[i];
 }
 
-/* Fits the activations' box into the area below the title. */
+/* Fits the activations' box (or the camera's) into the area below the
+ * title. */
 static box3 make_box(const plot_hidden_view *v, plot_rect area)
 {
-    box3 b;
+    const plot_hidden_camera *c = v->camera;
+    box3 b = {.azimuth = c ? c->azimuth : AZIMUTH, .elevation = c ? c->elevation : ELEVATION};
     for (int i = 0; i < 3; i++) {
-        plot_range r = plot_range_of(v->activations + i, v->activations + i, v->n, 3, 0.0);
+        plot_range r = c ? (plot_range){c->lo[i], c->hi[i], 0.0, 0.0}
+                         : plot_range_of(v->activations + i, v->activations + i, v->n, 3, 0.0);
         b.mid[i] = 0.5 * (r.xmin + r.xmax);
         b.half[i] = 0.5 * (r.xmax - r.xmin) * (1.0 + 2.0 * HIDDEN_PAD);
     }
-    /* The projected unit cube spans 2(cos a + sin a) across and
-     * 2(cos e + sin e·(cos a + sin a)) down. */
-    double across = 2.0 * (cos(AZIMUTH) + sin(AZIMUTH));
-    double down = 2.0 * (cos(ELEVATION) + sin(ELEVATION) * (cos(AZIMUTH) + sin(AZIMUTH)));
+    /* The projected unit cube spans 2(|cos a| + |sin a|) across and
+     * 2(cos e + sin e·(|cos a| + |sin a|)) down; a turning camera takes
+     * the widest turn, √2, so that the box keeps its size. */
+    double turn = c ? sqrt(2.0) : fabs(cos(b.azimuth)) + fabs(sin(b.azimuth));
+    double across = 2.0 * turn;
+    double down = 2.0 * (cos(b.elevation) + sin(b.elevation) * turn);
     b.scale = 0.86 * fmin(area.width / across, area.height / down);
     b.cx = area.x + 0.5 * area.width;
     b.cy = area.y + 0.5 * area.height;
@@ -86,6 +100,65 @@ static void corner(int index, double s[3])
 {
     for (int i = 0; i < 3; i++)
         s[i] = (index >> i) & 1 ? 1.0 : -1.0;
+}
+
+/* A round step (1, 2 or 5 times a power of ten) of about 4 over span. */
+static double box_tick_step(double span)
+{
+    double raw = span / 4.0, power = pow(10.0, floor(log10(raw))), f = raw / power;
+    return power * (f < 1.5 ? 1.0 : f < 3.5 ? 2.0 : f < 7.5 ? 5.0 : 10.0);
+}
+
+/* The box edge each axis is labelled along, as the signs of the two
+ * other coordinates: for h1 and h2 the bottom edge nearest the viewer, for
+ * h3 the vertical edge furthest left on screen, so that the labels stay
+ * outside the box as the camera turns. */
+static void label_edge(const box3 *b, int i, double sign[3])
+{
+    double best = 0.0;
+    for (int corner = 0; corner < 4; corner++) {
+        double s[3] = {0.0, 0.0, -1.0}, x, y, depth;
+        if (i == 2) {
+            s[0] = corner & 1 ? 1.0 : -1.0;
+            s[1] = corner & 2 ? 1.0 : -1.0;
+            s[2] = 0.0;
+        } else if (corner < 2) {
+            s[1 - i] = corner ? 1.0 : -1.0;
+        } else {
+            continue;
+        }
+        project(b, s, &x, &y, &depth);
+        double score = i == 2 ? x : depth;
+        if (corner == 0 || score < best) {
+            best = score;
+            memcpy(sign, s, sizeof s);
+        }
+    }
+}
+
+/* A point beside axis i's label edge at s[i] = along, pushed out by
+ * factor out. */
+static void beside_edge(const double sign[3], int i, double along, double out, double s[3])
+{
+    for (int k = 0; k < 3; k++)
+        s[k] = k == i ? along : k == 2 && i != 2 ? -1.0 : out * sign[k];
+}
+
+/* Tick values of unit i's axis along the edge its name sits beside. */
+static void draw_box_ticks(cairo_t *cr, const box3 *b, int i, double font)
+{
+    double lo = b->mid[i] - b->half[i], hi = b->mid[i] + b->half[i];
+    double step = box_tick_step(hi - lo);
+    int decimals = step >= 1.0 ? 0 : (int)ceil(-log10(step) - 1e-9);
+    for (double v = ceil(lo / step - 1e-9) * step; v <= hi + step * 1e-9; v += step) {
+        double sign[3], at[3], x, y, depth;
+        label_edge(b, i, sign);
+        beside_edge(sign, i, (v - b->mid[i]) / b->half[i], i == 2 ? 1.12 : 1.2, at);
+        project(b, at, &x, &y, &depth);
+        char label[32];
+        snprintf(label, sizeof label, "%.*f", decimals, fabs(v) < step * 1e-6 ? 0.0 : v);
+        plot_text(cr, x, y, font, false, 0.5, 0.5, label);
+    }
 }
 
 static void draw_box(cairo_t *cr, const box3 *b, double font)
@@ -104,15 +177,18 @@ static void draw_box(cairo_t *cr, const box3 *b, double font)
     }
     cairo_stroke(cr);
     /* Axis names just outside the middle of the edge they run along: h1
-     * and h2 below the two bottom edges that meet at the front corner
-     * (−1, −1, −1), h3 left of the leftmost vertical edge (−1, 1, ·). */
-    static const double label_at[3][3] = {{0.0, -1.3, -1.0}, {-1.3, 0.0, -1.0}, {-1.2, 1.2, 0.0}};
+     * and h2 beside the two bottom edges that meet at the corner
+     * (−1, −1, −1), h3 beside the vertical edge (−1, 1, ·); tick values
+     * between the edge and the name. */
     static const char *const names[3] = {"h1", "h2", "h3"};
     plot_set_rgb(cr, 0x222222);
     for (int i = 0; i < 3; i++) {
-        double x, y, depth;
-        project(b, label_at[i], &x, &y, &depth);
-        plot_text(cr, x, y, font, false, 0.5, 0.5, names[i]);
+        double sign[3], at[3], x, y, depth;
+        label_edge(b, i, sign);
+        beside_edge(sign, i, 0.0, i == 2 ? 1.4 : 1.5, at);
+        project(b, at, &x, &y, &depth);
+        plot_text(cr, x, y, font, true, 0.5, 0.5, names[i]);
+        draw_box_ticks(cr, b, i, 0.85 * font);
     }
     cairo_restore(cr);
 }
@@ -242,9 +318,56 @@ static void draw_3d(cairo_t *cr, plot_rect whole, const plot_hidden_view *v, int
     *status = draw_points_3d(cr, &b, v, font / 3.0);
     if (v->readout && v->classes == 2)
         draw_plane(cr, &b, v);
+    plot_legend_in(cr, area, 0.9 * font, v->classes, v->class_names);
     plot_set_rgb(cr, 0x222222);
     plot_text(cr, whole.x + 0.5 * whole.width, whole.y + 1.3 * font, 1.15 * font, true, 0.5, 1.0,
               v->title);
+}
+
+double plot_hidden_separated(const plot_hidden_view *v)
+{
+    if (!v->readout || v->n == 0)
+        return 0.0;
+    size_t right = 0, k = (size_t)v->classes, units = (size_t)v->units;
+    for (size_t p = 0; p < v->n; p++) {
+        const float *a = v->activations + p * units;
+        size_t best = 0;
+        double best_score = 0.0;
+        /* score_c = b_c + Σ_i a_i·W[i×K + c]; the read-out's argmax. */
+        for (size_t c = 0; c < k; c++) {
+            double score = v->readout_biases[c];
+            for (size_t i = 0; i < units; i++)
+                score += (double)a[i] * v->readout_weights[i * k + c];
+            if (c == 0 || score > best_score) {
+                best = c;
+                best_score = score;
+            }
+        }
+        right += best == (size_t)v->labels[p];
+    }
+    return (double)right / (double)v->n;
+}
+
+void plot_hidden_title(const plot_hidden_view *v, const char *what, char *out, size_t size)
+{
+    double percent = 100.0 * plot_hidden_separated(v);
+    if (!v->readout)
+        snprintf(out, size, "%s", what);
+    else if (v->classes == 2)
+        snprintf(out, size, "%s: %.1f %% separated by a %s", what, percent,
+                 v->units == 3 ? "plane" : "line");
+    else
+        snprintf(out, size, "%s: the read-out classifies %.1f %%", what, percent);
+}
+
+int plot_hidden_draw(cairo_t *cr, plot_rect rect, const plot_hidden_view *view, gemmnet_error *err)
+{
+    int status = GEMMNET_OK;
+    if (view->units == 2)
+        draw_2d(cr, rect, view, err, &status);
+    else
+        draw_3d(cr, rect, view, &status);
+    return status;
 }
 
 int plot_hidden_write(
@@ -254,12 +377,8 @@ int plot_hidden_write(
     if (!plot_canvas_open(&canvas, command, path, width, height))
         return 1;
     gemmnet_error err = {0};
-    int status = GEMMNET_OK;
     plot_rect whole = {0.0, 0.0, width, height};
-    if (view->units == 2)
-        draw_2d(canvas.cr, whole, view, &err, &status);
-    else
-        draw_3d(canvas.cr, whole, view, &status);
+    int status = plot_hidden_draw(canvas.cr, whole, view, &err);
     if (status != GEMMNET_OK)
         cli_report_error(command, status, &err);
     return plot_canvas_close(&canvas, command, status == GEMMNET_OK) == 0 ? 0 : 1;
