@@ -55,7 +55,7 @@ static void check_prediction(const gemmnet_model *m)
     float *x = calloc(d, sizeof *x), *proba = malloc(k * sizeof *proba);
     gemmnet_workspace *ws = NULL;
     REQUIRE(x && proba && gemmnet_workspace_create(m, NULL, &ws, NULL) == GEMMNET_OK);
-    REQUIRE(gemmnet_predict_proba(m, ws, x, 1, proba) == GEMMNET_OK);
+    REQUIRE(gemmnet_predict_proba(m, ws, x, 1, proba, NULL) == GEMMNET_OK);
     /* Probabilities, or NaN where huge weights overflow the logits. */
     for (size_t j = 0; j < k; j++)
         REQUIRE(!(proba[j] < 0.0f) && !(proba[j] > 1.0f));

@@ -37,7 +37,7 @@ GEMMNET_API int gemmnet_csv_reader_create(FILE *file,
     *reader = NULL;
     if (!file || !name || features == 0 || features >= SIZE_MAX / 2)
         return gn_fail(err, GEMMNET_E_INVALID, "csv reader: a file, a name and D ≥ 1 are required");
-    if (options && (options->label_column < -1 || (options->label_name && !options->label_name[0])))
+    if (options && (options->label_field < 0 || (options->label_name && !options->label_name[0])))
         return gn_fail(err, GEMMNET_E_INVALID, "%s: invalid label column", name);
     gemmnet_allocator a = gn_allocator_or_default(allocator);
     gemmnet_csv_reader *r = gn_alloc_zero(&a, sizeof *r);
@@ -45,7 +45,7 @@ GEMMNET_API int gemmnet_csv_reader_create(FILE *file,
         return gn_fail(err, GEMMNET_E_NOMEM, "cannot allocate a CSV reader");
     r->source = (gn_csv_source){.path = name, .file = file, .allocator = a};
     r->features = features;
-    r->options = options ? *options : (gemmnet_csv_options){.label_column = -1};
+    r->options = options ? *options : (gemmnet_csv_options){0};
     *reader = r;
     return GEMMNET_OK;
 }

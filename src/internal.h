@@ -124,6 +124,11 @@ struct gemmnet_model {
     /* Class names [K] (pointers, then the strings, in one allocation), or
      * NULL. */
     char **class_names;
+    /* The training-state section of the checkpoint file the model came
+     * from (train_state.c's layout, kept opaque here), or NULL: saved and
+     * dumped with the model so that a copy stays resumable. */
+    unsigned char *training_state;
+    size_t training_state_size;
 };
 
 /* Per-block buffers of the forward and backward passes. */
@@ -298,7 +303,8 @@ void gn_standardize_rows(
 int gn_check_inference(const gemmnet_model *m,
                        const gemmnet_workspace *ws,
                        const void *x,
-                       size_t n);
+                       size_t n,
+                       gemmnet_error *err);
 
 /* What the first layer reads for rows x[rows×D]: x itself, or with a
  * standardisation its transformed copy in ws->input[R×D]; NULL when the
@@ -365,5 +371,47 @@ int gn_model_load_state(const char *path,
                         unsigned char **state,
                         size_t *state_size,
                         gemmnet_error *err);
+
+/* ---- a model's training state (model_meta.c) ---- */
+
+/* Replaces the model's training state with a copy of bytes[size]. */
+int gn_model_set_training_state(gemmnet_model *m,
+                                const unsigned char *bytes,
+                                size_t size,
+                                gemmnet_error *err);
+/* Forgets it (initialisation and training change the weights it
+ * described). */
+void gn_model_drop_training_state(gemmnet_model *m);
+
+/* ---- base64 (base64.c), for the training state in JSON ---- */
+
+/* Writes bytes[size] as padded base64 (RFC 4648) to f. */
+void gn_base64_write(FILE *f, const unsigned char *bytes, size_t size);
+/* Decodes text[length] of padded base64 into out[3·length/4]; returns the
+ * byte count, SIZE_MAX for text that is not canonical padded base64. */
+size_t gn_base64_decode(const char *text, size_t length, unsigned char *out);
+
+/* ---- the public API's contract: finite inputs and answers ---- */
+
+/* GEMMNET_E_NONFINITE naming the first non-finite value of the rows
+ * x[rows×D] (numbered from first + 1 in the message), else GEMMNET_OK. */
+int gn_check_rows_finite(const float *x, size_t rows, size_t d, size_t first, gemmnet_error *err);
+/* GEMMNET_E_NONFINITE naming the first row of v[rows×width] (numbered from
+ * first + 1) whose answers (`what`, e.g. "probabilities") are not finite. */
+int gn_check_outputs_finite(const float *v,
+                            size_t rows,
+                            size_t width,
+                            size_t first,
+                            const char *what,
+                            gemmnet_error *err);
+/* gemmnet_evaluate without its check that the loss is finite: for the
+ * trainer, which reports a non-finite loss with its own message. */
+int gn_evaluate_raw(const gemmnet_model *m,
+                    gemmnet_workspace *ws,
+                    const gemmnet_dataset *data,
+                    float l2,
+                    gemmnet_reduction reduction,
+                    gemmnet_evaluation *result,
+                    gemmnet_error *err);
 
 #endif /* GEMMNET_INTERNAL_H */

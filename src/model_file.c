@@ -144,7 +144,11 @@ int gn_model_save_with(const gemmnet_model *m,
                        const gn_file_ops *ops,
                        gemmnet_error *err)
 {
-    return gn_model_save_state(m, (gn_span){NULL, 0}, path, ops, err);
+    /* A model loaded from a checkpoint keeps its training state. */
+    gn_span state = {NULL, 0};
+    if (m)
+        state = (gn_span){m->training_state, m->training_state_size};
+    return gn_model_save_state(m, state, path, ops, err);
 }
 
 GEMMNET_API int gemmnet_model_save(const gemmnet_model *model, const char *path, gemmnet_error *err)

@@ -12,6 +12,30 @@ void gn_model_free_metadata(gemmnet_model *m)
     gn_release(&m->allocator, m->class_names);
     m->mean = m->scale = NULL;
     m->class_names = NULL;
+    gn_model_drop_training_state(m);
+}
+
+int gn_model_set_training_state(gemmnet_model *m,
+                                const unsigned char *bytes,
+                                size_t size,
+                                gemmnet_error *err)
+{
+    unsigned char *copy = size ? gn_alloc(&m->allocator, size) : NULL;
+    if (size && !copy)
+        return gn_fail(err, GEMMNET_E_NOMEM, "cannot allocate %zu bytes of training state", size);
+    if (size)
+        memcpy(copy, bytes, size);
+    gn_model_drop_training_state(m);
+    m->training_state = copy;
+    m->training_state_size = size;
+    return GEMMNET_OK;
+}
+
+void gn_model_drop_training_state(gemmnet_model *m)
+{
+    gn_release(&m->allocator, m->training_state);
+    m->training_state = NULL;
+    m->training_state_size = 0;
 }
 
 GEMMNET_API gemmnet_activation gemmnet_model_activation(const gemmnet_model *model, int32_t l)

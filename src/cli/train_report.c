@@ -39,7 +39,7 @@ print_accuracy(const run *r, const char *label, gemmnet_workspace *ws, const gem
 {
     const gemmnet_train_options *o = &r->args.options;
     gemmnet_evaluation e;
-    int status = gemmnet_evaluate(r->model, ws, data, o->l2, o->reduction, &e);
+    int status = gemmnet_evaluate(r->model, ws, data, o->l2, o->reduction, &e, NULL);
     double counts[2] = {(double)e.correct, (double)data->rows};
     if (status == GEMMNET_OK)
         status = sum_over_processes(r, counts, 2);
@@ -68,7 +68,7 @@ print_confusion(const run *r, const char *set, gemmnet_workspace *ws, const gemm
     size_t *counts = calloc(k * k, sizeof *counts);
     double *matrix = calloc(k * k, sizeof *matrix);
     int status =
-        counts && matrix ? gemmnet_confusion_matrix(r->model, ws, data, counts) : GEMMNET_E_NOMEM;
+        counts && matrix ? gemmnet_confusion_matrix(r->model, ws, data, counts, NULL) : GEMMNET_E_NOMEM;
     for (size_t i = 0; status == GEMMNET_OK && i < k * k; i++)
         matrix[i] = (double)counts[i];
     if (status == GEMMNET_OK)
