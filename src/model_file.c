@@ -304,9 +304,11 @@ static int load_path(const char *path,
                      state_copy copy,
                      gemmnet_error *err)
 {
-    if (!model || !path)
-        return gn_fail(err, GEMMNET_E_INVALID, "load: a path and an output pointer are required");
+    if (!model)
+        return gn_fail(err, GEMMNET_E_INVALID, "load: an output pointer is required");
     *model = NULL;
+    if (!path)
+        return gn_fail(err, GEMMNET_E_INVALID, "load: a path is required");
     int fd = open(path, O_RDONLY | O_CLOEXEC);
     if (fd < 0)
         return gn_fail(err, GEMMNET_E_IO, "%s: cannot open: %s", path, strerror(errno));

@@ -732,9 +732,11 @@ GEMMNET_API int gemmnet_model_read_json(const char *text,
                                         gemmnet_model **model,
                                         gemmnet_error *err)
 {
-    if (!model || (!text && length > 0))
-        return gn_fail(err, GEMMNET_E_INVALID, "read_json: text and model are required");
+    if (!model)
+        return gn_fail(err, GEMMNET_E_INVALID, "read_json: model must not be NULL");
     *model = NULL;
+    if (!text && length > 0)
+        return gn_fail(err, GEMMNET_E_INVALID, "read_json: text must not be NULL");
     static const char empty[1];
     const char *start = text ? text : empty;
     json_parser j = {.p = start, .end = start + length, .line = 1, .line_start = start, .err = err};

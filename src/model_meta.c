@@ -40,12 +40,12 @@ void gn_model_drop_training_state(gemmnet_model *m)
 
 GEMMNET_API gemmnet_activation gemmnet_model_activation(const gemmnet_model *model, int32_t l)
 {
-    return l >= 1 && l < model->layers ? model->activation[l - 1] : GEMMNET_ACT_TANH;
+    return model && l >= 1 && l < model->layers ? model->activation[l - 1] : GEMMNET_ACT_TANH;
 }
 
 GEMMNET_API int gemmnet_model_set_loss(gemmnet_model *model, gemmnet_reduction reduction, float l2)
 {
-    if (reduction != GEMMNET_REDUCTION_SUM && reduction != GEMMNET_REDUCTION_MEAN)
+    if (!model || (reduction != GEMMNET_REDUCTION_SUM && reduction != GEMMNET_REDUCTION_MEAN))
         return GEMMNET_E_INVALID;
     if (!isfinite(l2) || l2 < 0.0f)
         return GEMMNET_E_INVALID;
@@ -56,12 +56,12 @@ GEMMNET_API int gemmnet_model_set_loss(gemmnet_model *model, gemmnet_reduction r
 
 GEMMNET_API gemmnet_reduction gemmnet_model_reduction(const gemmnet_model *model)
 {
-    return model->reduction;
+    return model ? model->reduction : GEMMNET_REDUCTION_SUM;
 }
 
 GEMMNET_API float gemmnet_model_l2(const gemmnet_model *model)
 {
-    return model->l2;
+    return model ? model->l2 : 0.0f;
 }
 
 GEMMNET_API int gemmnet_model_set_standardization(gemmnet_model *model,
@@ -69,6 +69,8 @@ GEMMNET_API int gemmnet_model_set_standardization(gemmnet_model *model,
                                                   const float *scale,
                                                   gemmnet_error *err)
 {
+    if (!model)
+        return gn_fail(err, GEMMNET_E_INVALID, "set_standardization: model must not be NULL");
     size_t d = (size_t)model->width[0];
     if (!mean != !scale)
         return gn_fail(err, GEMMNET_E_INVALID, "give both mean and scale, or neither");
@@ -95,17 +97,19 @@ GEMMNET_API int gemmnet_model_set_standardization(gemmnet_model *model,
 
 GEMMNET_API const float *gemmnet_model_mean(const gemmnet_model *model)
 {
-    return model->mean;
+    return model ? model->mean : NULL;
 }
 
 GEMMNET_API const float *gemmnet_model_scale(const gemmnet_model *model)
 {
-    return model->scale;
+    return model ? model->scale : NULL;
 }
 
 GEMMNET_API int
 gemmnet_model_set_class_names(gemmnet_model *model, const char *const *names, gemmnet_error *err)
 {
+    if (!model)
+        return gn_fail(err, GEMMNET_E_INVALID, "set_class_names: model must not be NULL");
     size_t k = (size_t)model->width[model->layers];
     char **copy = NULL;
     if (names) {
@@ -123,7 +127,7 @@ gemmnet_model_set_class_names(gemmnet_model *model, const char *const *names, ge
 
 GEMMNET_API const char *gemmnet_model_class_name(const gemmnet_model *model, int32_t k)
 {
-    if (!model->class_names || k < 0 || k >= model->width[model->layers])
+    if (!model || !model->class_names || k < 0 || k >= model->width[model->layers])
         return NULL;
     return model->class_names[k];
 }

@@ -390,7 +390,17 @@ GEMMNET_API int gemmnet_checkpoint_load(const char *path,
                                         gemmnet_checkpoint **checkpoint,
                                         gemmnet_error *err)
 {
+    if (!model || !checkpoint) {
+        if (model)
+            *model = NULL;
+        if (checkpoint)
+            *checkpoint = NULL;
+        return gn_fail(err, GEMMNET_E_INVALID, "checkpoint_load: model and checkpoint are required");
+    }
+    *model = NULL;
     *checkpoint = NULL;
+    if (!path)
+        return gn_fail(err, GEMMNET_E_INVALID, "checkpoint_load: a path is required");
     unsigned char *state = NULL;
     size_t size = 0;
     gemmnet_allocator a = gn_allocator_or_default(allocator);

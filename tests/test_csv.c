@@ -503,7 +503,7 @@ static void test_invalid_options_are_rejected(void **state)
 {
     gemmnet_csv_options below = {.label_field = -1};
     expect_failure(state, "opt.csv", "1,0\n", &below, GEMMNET_E_INVALID,
-                   "opt.csv: ", "label column -2");
+                   "opt.csv: ", "label field -1");
     gemmnet_csv_options one_class = {.classes = 1};
     expect_failure(state, "opt.csv", "1,0\n", &one_class, GEMMNET_E_INVALID,
                    "opt.csv: ", "1 classes");
