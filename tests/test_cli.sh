@@ -94,6 +94,12 @@ expect 1 "not finite" "$gemmnet" train --moons 200 --lr 1e30 --save "$tmp/keep.g
 cmp -s "$tmp/full.gnet" "$tmp/keep.gnet" || fail "a diverged run overwrote the saved model"
 expect 2 "drop --lr" "$gemmnet" train --moons 200 --resume "$tmp/part.gnet" --lr 0.1
 expect 1 "trained on 200 rows" "$gemmnet" train --moons 300 --resume "$tmp/part.gnet" --epochs 20001
+# The same number of rows, other values (--noise): the data fingerprint.
+expect 1 "trained on other training data" "$gemmnet" train --moons 200 --noise 0.3 \
+    --resume "$tmp/part.gnet" --epochs 20001
+# --epochs not beyond the checkpoint's: a message, not a silent no-op.
+expect 1 "already done 20000 epochs; --epochs 5000 would train none" "$gemmnet" train \
+    --moons 200 --resume "$tmp/part.gnet" --epochs 5000
 expect 1 "bad magic number" "$gemmnet" train --moons 200 --resume "$data/moons200_glibc.csv"
 expect 2 "--checkpoint-every needs --save" "$gemmnet" train --moons 200 --checkpoint-every 10
 
@@ -148,5 +154,21 @@ if [[ $(id -u) != 0 ]]; then
     [[ $(cat "$tmp/keep.csv") == keep ]] || fail "a failed write damaged the existing file"
 fi
 chmod 755 "$tmp"
+
+# Finite weights, non-finite answers: weights of 3e38 overflow the logits.
+# predict, predict --proba and eval (text and --json) fail with a message
+# and print no NaN.
+"$gemmnet" train --moons 50 --epochs 10 --hidden 3 --print-every 0 --save "$tmp/small.gnet" \
+    >/dev/null || fail "training the small model exited $?"
+"$gemmnet" dump --model "$tmp/small.gnet" | sed -E '/^        \[/ s/[-0-9.e+]+/3e38/g' \
+    >"$tmp/huge.json"
+"$gemmnet" import "$tmp/huge.json" -o "$tmp/huge.gnet" || fail "import of 3e38 weights exited $?"
+"$gemmnet" moons --n 20 >"$tmp/twenty.csv"
+for mode in "predict" "predict --proba" "eval" "eval --json"; do
+    # shellcheck disable=SC2086 # $mode is a command and its option
+    expect 1 "probabilities are not finite\|loss is not finite" "$gemmnet" $mode \
+        --model "$tmp/huge.gnet" --data "$tmp/twenty.csv"
+    grep -qi nan "$tmp/out" && fail "$mode printed NaN: $(head -3 "$tmp/out")"
+done
 
 finish CLI
