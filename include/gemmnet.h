@@ -189,7 +189,7 @@ typedef struct gemmnet_csv_options {
      * or the number of distinct text labels. */
     int32_t classes;
     /* If not NULL, the header name of the label column; it overrides
-     * label_column, and the file must then start with a header. */
+     * label_field, and the file must then start with a header. */
     const char *label_name;
     /* If not NULL, the names of the `classes` classes (classes must then be
      * ≥ 2): every label is text and must be one of them, and class k is
@@ -231,7 +231,7 @@ typedef struct gemmnet_csv_reader gemmnet_csv_reader;
  * caller opened and closes after gemmnet_csv_reader_destroy; name is used
  * in messages. The first non-blank line fixes the layout: D fields are all
  * features; D + 1 fields include a label column (options->label_name, or
- * options->label_column, the last by default) whose values are skipped
+ * options->label_field, the last by default) whose values are skipped
  * unchecked. The header rule and number grammar are gemmnet_dataset_read_csv's.
  * options may be NULL. */
 GEMMNET_API int gemmnet_csv_reader_create(FILE *file,
@@ -739,7 +739,9 @@ typedef struct gemmnet_train_options {
     const gemmnet_dataset *validation;
     /* With a validation set: stop when its loss has not improved for this
      * many epochs (evaluated every epoch) and restore the best weights;
-     * 0 disables early stopping. */
+     * the best weights are also restored when the run reaches `epochs`
+     * first (a run stopped short of it keeps the last ones, so that a
+     * checkpoint continues bit for bit). 0 disables early stopping. */
     int32_t patience;
     /* Data-parallel training hooks, or NULL for a single process. With
      * them, minibatches are cut from one permutation of all global rows
@@ -757,7 +759,10 @@ GEMMNET_API void gemmnet_train_options_init(gemmnet_train_options *options /* OU
 typedef struct gemmnet_trainer gemmnet_trainer;
 
 /* Prepares to train model on data with options (both must outlive the
- * trainer). Checks everything and allocates every buffer the epochs need. */
+ * trainer). Checks everything and allocates every buffer the epochs need.
+ * Records options' reduction and l2 in the model (gemmnet_model_reduction,
+ * gemmnet_model_l2, its file), so that eval reports the training loss, and
+ * drops any training state the model carried from a checkpoint file. */
 GEMMNET_API int gemmnet_trainer_create(gemmnet_model *model,
                                        const gemmnet_dataset *data,
                                        const gemmnet_train_options *options,
@@ -807,7 +812,10 @@ GEMMNET_API int32_t gemmnet_checkpoint_epochs_done(const gemmnet_checkpoint *che
 /* Puts a fresh trainer, created for the checkpoint's model with its options
  * on the same data (and split), into the checkpoint's state, so that
  * running it on gives the weights an uninterrupted run would have (same
- * backend and threads). GEMMNET_E_SHAPE if the data's sizes differ. */
+ * backend and threads). GEMMNET_E_SHAPE if the data's sizes differ, or if
+ * its rows differ from the ones the checkpoint recorded a fingerprint of
+ * (same size, other values or order). With a collective, every process
+ * must call it. */
 GEMMNET_API int gemmnet_trainer_restore(gemmnet_trainer *trainer,
                                         const gemmnet_checkpoint *checkpoint,
                                         gemmnet_error *err);

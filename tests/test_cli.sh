@@ -155,6 +155,15 @@ if [[ $(id -u) != 0 ]]; then
 fi
 chmod 755 "$tmp"
 
+# dump -> import of a checkpoint (what train --save writes) gives the same
+# bytes, training state included, and the copy resumes.
+"$gemmnet" train --moons 50 --epochs 10 --hidden 3 --print-every 0 --save "$tmp/ck.gnet" \
+    >/dev/null || fail "training a checkpoint exited $?"
+"$gemmnet" dump --model "$tmp/ck.gnet" | "$gemmnet" import - -o "$tmp/ck.again.gnet" ||
+    fail "dump | import of a checkpoint exited $?"
+cmp -s "$tmp/ck.gnet" "$tmp/ck.again.gnet" || fail "dump -> import of a checkpoint differs"
+expect 0 "" "$gemmnet" train --moons 50 --resume "$tmp/ck.again.gnet" --epochs 12 --print-every 0
+
 # Finite weights, non-finite answers: weights of 3e38 overflow the logits.
 # predict, predict --proba and eval (text and --json) fail with a message
 # and print no NaN.
