@@ -603,7 +603,8 @@ static void workload_open(workload *w, const workload_spec *spec, bool with_naiv
     *w = (workload){.spec = spec};
     if (spec->name == 'L')
         make_teacher_data(&w->data, spec->rows, spec->features, spec->classes);
-    else if ((status = gemmnet_dataset_generate(&w->data, GEMMNET_SYNTH_MOONS, spec->rows, 2, 0.2, 0, NULL, &err)))
+    else if ((status = gemmnet_dataset_generate(&w->data, GEMMNET_SYNTH_MOONS, spec->rows, 2, 0.2,
+                                                0, NULL, &err)))
         die("gemmnet_dataset_moons", status, &err);
     int32_t hidden = spec->hidden;
     gemmnet_architecture arch = {
@@ -653,8 +654,8 @@ static void workload_close(workload *w)
 static double workload_loss(workload *w)
 {
     gemmnet_evaluation e;
-    int status =
-        gemmnet_evaluate(w->model, w->workspace, &w->data, w->train.l2, w->train.reduction, &e, NULL);
+    int status = gemmnet_evaluate(w->model, w->workspace, &w->data, w->train.l2, w->train.reduction,
+                                  &e, NULL);
     if (status != GEMMNET_OK)
         die("gemmnet_evaluate", status, NULL);
     return e.loss;

@@ -99,7 +99,10 @@ static int synthetic(const workload *w, gemmnet_dataset *data)
 static int make_data(const workload *w, gemmnet_dataset *data)
 {
     if (w->d == 2)
-        return gemmnet_dataset_generate(data, GEMMNET_SYNTH_MOONS, w->n, 2, 0.2, 0, NULL, NULL) == GEMMNET_OK ? 0 : -1;
+        return gemmnet_dataset_generate(data, GEMMNET_SYNTH_MOONS, w->n, 2, 0.2, 0, NULL, NULL) ==
+                       GEMMNET_OK
+                   ? 0
+                   : -1;
     return synthetic(w, data);
 }
 

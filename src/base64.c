@@ -42,8 +42,8 @@ size_t gn_base64_decode(const char *text, size_t length, unsigned char *out)
             if (v[k] < 0)
                 return SIZE_MAX;
         }
-        uint32_t group = (uint32_t)v[0] << 18 | (uint32_t)v[1] << 12 | (uint32_t)v[2] << 6 |
-                         (uint32_t)v[3];
+        uint32_t group =
+            (uint32_t)v[0] << 18 | (uint32_t)v[1] << 12 | (uint32_t)v[2] << 6 | (uint32_t)v[3];
         out[n++] = (unsigned char)(group >> 16);
         if (pad < 2)
             out[n++] = (unsigned char)(group >> 8);

@@ -337,8 +337,8 @@ static int numbered_label(const gn_csv_source *s,
     int32_t field = options ? options->label_field : 0;
     if (field > 0 && (size_t)field > fields)
         return gn_csv_fail_at(s, err, 0, GEMMNET_E_INVALID,
-                              "label field %d (counted from 1) is past the line's %zu fields", (int)field,
-                              fields);
+                              "label field %d (counted from 1) is past the line's %zu fields",
+                              (int)field, fields);
     *index = field == 0 ? fields - 1 : (size_t)field - 1;
     return GEMMNET_OK;
 }

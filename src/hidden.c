@@ -42,7 +42,8 @@ GEMMNET_API int gemmnet_hidden_activations(const gemmnet_model *model,
             return status;
         const float *input = gn_first_layer_input(model, workspace, x + r * d, rows);
         if (!input)
-            return gn_fail(err, GEMMNET_E_INVALID, "the workspace has no room for standardised rows");
+            return gn_fail(err, GEMMNET_E_INVALID,
+                           "the workspace has no room for standardised rows");
         /* The whole forward pass runs (it is one call); act[layer][rows×H]
          * is left untouched by the layers above it. */
         gn_forward(model, workspace, input, NULL, rows);

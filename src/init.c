@@ -46,4 +46,3 @@ gemmnet_model_init(gemmnet_model *model, gemmnet_init scheme, uint32_t seed, gem
     }
     return GEMMNET_OK;
 }
-

@@ -398,12 +398,8 @@ size_t gn_base64_decode(const char *text, size_t length, unsigned char *out);
 int gn_check_rows_finite(const float *x, size_t rows, size_t d, size_t first, gemmnet_error *err);
 /* GEMMNET_E_NONFINITE naming the first row of v[rows×width] (numbered from
  * first + 1) whose answers (`what`, e.g. "probabilities") are not finite. */
-int gn_check_outputs_finite(const float *v,
-                            size_t rows,
-                            size_t width,
-                            size_t first,
-                            const char *what,
-                            gemmnet_error *err);
+int gn_check_outputs_finite(
+    const float *v, size_t rows, size_t width, size_t first, const char *what, gemmnet_error *err);
 /* gemmnet_evaluate without its check that the loss is finite: for the
  * trainer, which reports a non-finite loss with its own message. */
 int gn_evaluate_raw(const gemmnet_model *m,

@@ -56,8 +56,8 @@ int gn_check_rows_finite(const float *x, size_t rows, size_t d, size_t first, ge
                    first + i / d + 1, i % d + 1, (double)x[i]);
 }
 
-int gn_check_outputs_finite(const float *v, size_t rows, size_t width, size_t first,
-                            const char *what, gemmnet_error *err)
+int gn_check_outputs_finite(
+    const float *v, size_t rows, size_t width, size_t first, const char *what, gemmnet_error *err)
 {
     if (gn_all_finite(v, rows * width))
         return GEMMNET_OK;
@@ -102,8 +102,12 @@ static size_t argmax(const float *p, size_t k)
 
 /* Forward pass of the rows [r, r + rows) of x[n×D] after checking that
  * they are finite; leaves the probabilities in ws->act[L] and checks them. */
-static int forward_block(const gemmnet_model *m, gemmnet_workspace *ws, const float *x, size_t r,
-                         size_t rows, gemmnet_error *err)
+static int forward_block(const gemmnet_model *m,
+                         gemmnet_workspace *ws,
+                         const float *x,
+                         size_t r,
+                         size_t rows,
+                         gemmnet_error *err)
 {
     size_t d = (size_t)m->width[0], k = (size_t)m->width[m->layers];
     int status = gn_check_rows_finite(x + r * d, rows, d, r, err);

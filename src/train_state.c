@@ -395,7 +395,8 @@ GEMMNET_API int gemmnet_checkpoint_load(const char *path,
             *model = NULL;
         if (checkpoint)
             *checkpoint = NULL;
-        return gn_fail(err, GEMMNET_E_INVALID, "checkpoint_load: model and checkpoint are required");
+        return gn_fail(err, GEMMNET_E_INVALID,
+                       "checkpoint_load: model and checkpoint are required");
     }
     *model = NULL;
     *checkpoint = NULL;

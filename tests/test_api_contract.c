@@ -22,14 +22,14 @@
 
 /* A status call that must fail with `status`, write it and a message into
  * err, and (for the OUT handle it was given) leave NULL there. */
-#define EXPECT_FAIL(want, call)                                                                    \
-    do {                                                                                           \
-        gemmnet_error err_ = {0};                                                                  \
-        gemmnet_error *err = &err_;                                                                \
-        assert_int_equal((call), (want));                                                          \
-        assert_int_equal(err_.status, (want));                                                     \
-        assert_true(err_.message[0] != '\0');                                                      \
-        assert_null(strchr(err_.message, '\n'));                                                   \
+#define EXPECT_FAIL(want, call) \
+    do { \
+        gemmnet_error err_ = {0}; \
+        gemmnet_error *err = &err_; \
+        assert_int_equal((call), (want)); \
+        assert_int_equal(err_.status, (want)); \
+        assert_true(err_.message[0] != '\0'); \
+        assert_null(strchr(err_.message, '\n')); \
     } while (0)
 
 /* The same for a call that takes no err (its only failure is an argument
@@ -121,11 +121,9 @@ static void check_csv_reader_create(void)
     gemmnet_csv_reader *r = (gemmnet_csv_reader *)&k;
     EXPECT_FAIL(GEMMNET_E_INVALID, gemmnet_csv_reader_create(NULL, "x", 2, NULL, NULL, &r, err));
     assert_null(r);
-    EXPECT_FAIL(GEMMNET_E_INVALID,
-                gemmnet_csv_reader_create(stdin, NULL, 2, NULL, NULL, &r, err));
+    EXPECT_FAIL(GEMMNET_E_INVALID, gemmnet_csv_reader_create(stdin, NULL, 2, NULL, NULL, &r, err));
     EXPECT_FAIL(GEMMNET_E_INVALID, gemmnet_csv_reader_create(stdin, "x", 0, NULL, NULL, &r, err));
-    EXPECT_FAIL(GEMMNET_E_INVALID,
-                gemmnet_csv_reader_create(stdin, "x", 2, NULL, NULL, NULL, err));
+    EXPECT_FAIL(GEMMNET_E_INVALID, gemmnet_csv_reader_create(stdin, "x", 2, NULL, NULL, NULL, err));
     gemmnet_csv_options bad = {.label_field = -1};
     EXPECT_FAIL(GEMMNET_E_INVALID, gemmnet_csv_reader_create(stdin, "x", 2, &bad, NULL, &r, err));
 }
@@ -583,7 +581,10 @@ typedef struct contract_row {
     void (*check)(void);
 } contract_row;
 
-#define ROW(f) {"gemmnet_" #f, check_##f}
+#define ROW(f) \
+    { \
+        "gemmnet_" #f, check_##f \
+    }
 static const contract_row contract[] = {
     ROW(baseline_ridge),
     ROW(blas_name),

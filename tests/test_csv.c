@@ -522,8 +522,9 @@ static void test_invalid_options_are_rejected(void **state)
 static void test_label_column_past_the_last_field_is_invalid(void **state)
 {
     gemmnet_csv_options options = {.label_field = 4};
-    expect_failure(state, "label_column.csv", "\n1,2,0\n", &options, GEMMNET_E_INVALID,
-                   "label_column.csv:2: ", "label field 4 (counted from 1) is past the line's 3 fields");
+    expect_failure(
+        state, "label_column.csv", "\n1,2,0\n", &options, GEMMNET_E_INVALID,
+        "label_column.csv:2: ", "label field 4 (counted from 1) is past the line's 3 fields");
 }
 
 /* ---- size and memory ----------------------------------------------------- */

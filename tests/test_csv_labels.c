@@ -394,10 +394,14 @@ static void test_predict_applies_the_model_standardization_to_raw_rows(void **st
 {
     (void)state;
     gemmnet_dataset raw, prepared;
-    assert_int_equal(gemmnet_dataset_generate(&raw, GEMMNET_SYNTH_MOONS, 3000, 2, 0.2, 5, NULL, NULL), GEMMNET_OK);
+    assert_int_equal(
+        gemmnet_dataset_generate(&raw, GEMMNET_SYNTH_MOONS, 3000, 2, 0.2, 5, NULL, NULL),
+        GEMMNET_OK);
     for (size_t i = 0; i < 2 * raw.rows; i++)
         raw.x[i] = raw.x[i] * 100.0f + 7.0f; /* far from standard */
-    assert_int_equal(gemmnet_dataset_generate(&prepared, GEMMNET_SYNTH_MOONS, 3000, 2, 0.2, 5, NULL, NULL), GEMMNET_OK);
+    assert_int_equal(
+        gemmnet_dataset_generate(&prepared, GEMMNET_SYNTH_MOONS, 3000, 2, 0.2, 5, NULL, NULL),
+        GEMMNET_OK);
     memcpy(prepared.x, raw.x, 2 * raw.rows * sizeof(float));
     float mean[2], scale[2];
     assert_int_equal(gemmnet_dataset_standardize(&prepared, mean, scale, NULL), GEMMNET_OK);

@@ -369,7 +369,8 @@ static double train_accuracy(gemmnet_model *m, const gemmnet_dataset *data)
     gemmnet_workspace *ws;
     gemmnet_evaluation e;
     assert_int_equal(gemmnet_workspace_create(m, NULL, &ws, NULL), GEMMNET_OK);
-    assert_int_equal(gemmnet_evaluate(m, ws, data, 0.0f, GEMMNET_REDUCTION_MEAN, &e, NULL), GEMMNET_OK);
+    assert_int_equal(gemmnet_evaluate(m, ws, data, 0.0f, GEMMNET_REDUCTION_MEAN, &e, NULL),
+                     GEMMNET_OK);
     gemmnet_workspace_destroy(ws);
     return e.accuracy;
 }
@@ -408,7 +409,9 @@ static void test_three_hidden_layers_learn_the_moons(void **state)
 {
     (void)state;
     gemmnet_dataset data;
-    assert_int_equal(gemmnet_dataset_generate(&data, GEMMNET_SYNTH_MOONS, 200, 2, 0.2, 0, NULL, NULL), GEMMNET_OK);
+    assert_int_equal(
+        gemmnet_dataset_generate(&data, GEMMNET_SYNTH_MOONS, 200, 2, 0.2, 0, NULL, NULL),
+        GEMMNET_OK);
     static const int32_t hidden[3] = {16, 16, 8};
     gemmnet_architecture arch = {.inputs = 2, .classes = 2, .hidden_layers = 3, .hidden = hidden};
     gemmnet_model *m;
@@ -490,7 +493,9 @@ static void test_ridge_baseline_gets_85_percent_on_the_moons(void **state)
     (void)state;
     gemmnet_dataset data;
     gemmnet_model *m;
-    assert_int_equal(gemmnet_dataset_generate(&data, GEMMNET_SYNTH_MOONS, 200, 2, 0.2, 0, NULL, NULL), GEMMNET_OK);
+    assert_int_equal(
+        gemmnet_dataset_generate(&data, GEMMNET_SYNTH_MOONS, 200, 2, 0.2, 0, NULL, NULL),
+        GEMMNET_OK);
     assert_int_equal(gemmnet_baseline_ridge(&data, 0.01f, NULL, &m, NULL), GEMMNET_OK);
     assert_int_equal(gemmnet_model_layers(m), 1);
     double accuracy = train_accuracy(m, &data);
@@ -541,7 +546,9 @@ static void test_early_stopping_restores_the_best_weights(void **state)
 {
     (void)state;
     gemmnet_dataset all, train, val;
-    assert_int_equal(gemmnet_dataset_generate(&all, GEMMNET_SYNTH_MOONS, 120, 2, 0.45, 1, NULL, NULL), GEMMNET_OK);
+    assert_int_equal(
+        gemmnet_dataset_generate(&all, GEMMNET_SYNTH_MOONS, 120, 2, 0.45, 1, NULL, NULL),
+        GEMMNET_OK);
     assert_int_equal(gemmnet_dataset_split(&all, 0.5, 1, &train, &val, NULL), GEMMNET_OK);
     static const int32_t hidden[1] = {64};
     gemmnet_architecture arch = {.inputs = 2, .classes = 2, .hidden_layers = 1, .hidden = hidden};

@@ -563,7 +563,9 @@ static void test_more_than_physical_memory_is_refused_up_front(void **state)
     gemmnet_dataset data;
     gemmnet_error err = {0};
     size_t points = physical / 8; /* 28 bytes each at once */
-    assert_int_equal(gemmnet_dataset_generate(&data, GEMMNET_SYNTH_MOONS, points, 2, 0.2, 0, NULL, &err), GEMMNET_E_NOMEM);
+    assert_int_equal(
+        gemmnet_dataset_generate(&data, GEMMNET_SYNTH_MOONS, points, 2, 0.2, 0, NULL, &err),
+        GEMMNET_E_NOMEM);
     if (!strstr(err.message, "bytes at once, more than the"))
         fail_msg("the message does not give the bytes needed: %s", err.message);
     assert_null(data.x);

@@ -97,10 +97,12 @@ static void test_moons_reject_bad_arguments(void **state)
     assert_int_equal(gemmnet_generate(GEMMNET_SYNTH_MOONS, 1, 2, 0.2, 0, x, y), GEMMNET_E_INVALID);
     assert_int_equal(gemmnet_generate(GEMMNET_SYNTH_MOONS, 2, 2, -1.0, 0, x, y), GEMMNET_E_INVALID);
     assert_int_equal(gemmnet_generate(GEMMNET_SYNTH_MOONS, 2, 2, NAN, 0, x, y), GEMMNET_E_INVALID);
-    assert_int_equal(gemmnet_generate(GEMMNET_SYNTH_MOONS, 2, 2, INFINITY, 0, x, y), GEMMNET_E_INVALID);
+    assert_int_equal(gemmnet_generate(GEMMNET_SYNTH_MOONS, 2, 2, INFINITY, 0, x, y),
+                     GEMMNET_E_INVALID);
     gemmnet_dataset data;
     gemmnet_error err = {0};
-    assert_int_equal(gemmnet_dataset_generate(&data, GEMMNET_SYNTH_MOONS, 0, 2, 0.2, 0, NULL, &err), GEMMNET_E_INVALID);
+    assert_int_equal(gemmnet_dataset_generate(&data, GEMMNET_SYNTH_MOONS, 0, 2, 0.2, 0, NULL, &err),
+                     GEMMNET_E_INVALID);
     assert_non_null(strstr(err.message, "n ≥ 2"));
     assert_null(data.x);
 }
@@ -112,7 +114,8 @@ static void test_moons_dataset_rounds_the_doubles_once(void **state)
     int32_t y[N];
     gemmnet_dataset data;
     assert_int_equal(gemmnet_generate(GEMMNET_SYNTH_MOONS, N, 2, 0.2, 0, x, y), GEMMNET_OK);
-    assert_int_equal(gemmnet_dataset_generate(&data, GEMMNET_SYNTH_MOONS, N, 2, 0.2, 0, NULL, NULL), GEMMNET_OK);
+    assert_int_equal(gemmnet_dataset_generate(&data, GEMMNET_SYNTH_MOONS, N, 2, 0.2, 0, NULL, NULL),
+                     GEMMNET_OK);
     assert_int_equal(data.rows, N);
     assert_int_equal(data.features, 2);
     assert_int_equal(data.classes, 2);

@@ -70,7 +70,9 @@ static void band_points(gemmnet_dataset *data)
 /* The tutorial's network, trained for fewer passes on its moons. */
 static gemmnet_model *moons_network(gemmnet_dataset *data)
 {
-    assert_int_equal(gemmnet_dataset_generate(data, GEMMNET_SYNTH_MOONS, 200, 2, 0.2, 0, NULL, NULL), GEMMNET_OK);
+    assert_int_equal(
+        gemmnet_dataset_generate(data, GEMMNET_SYNTH_MOONS, 200, 2, 0.2, 0, NULL, NULL),
+        GEMMNET_OK);
     int32_t hidden[] = {3};
     gemmnet_architecture arch = {.inputs = 2, .classes = 2, .hidden_layers = 1, .hidden = hidden};
     gemmnet_model *m = NULL;

@@ -60,7 +60,9 @@ static void *predict_repeatedly(void *argument)
 /* A trained model with a standardisation, on moons scaled far from 0. */
 static gemmnet_model *trained_model(gemmnet_dataset *data)
 {
-    assert_int_equal(gemmnet_dataset_generate(data, GEMMNET_SYNTH_MOONS, ROWS, 2, 0.2, 11, NULL, NULL), GEMMNET_OK);
+    assert_int_equal(
+        gemmnet_dataset_generate(data, GEMMNET_SYNTH_MOONS, ROWS, 2, 0.2, 11, NULL, NULL),
+        GEMMNET_OK);
     for (size_t i = 0; i < 2 * ROWS; i++)
         data->x[i] = data->x[i] * 50.0f - 3.0f;
     gemmnet_dataset train = *data;

@@ -249,8 +249,8 @@ static void test_early_stopping_keeps_the_best_weights_when_epochs_end(void **st
     gemmnet_workspace *ws;
     gemmnet_evaluation now;
     assert_int_equal(gemmnet_workspace_create(m, NULL, &ws, &err), GEMMNET_OK);
-    assert_int_equal(
-        gemmnet_evaluate(m, ws, &validation, o.l2, o.reduction, &now, &err), GEMMNET_OK);
+    assert_int_equal(gemmnet_evaluate(m, ws, &validation, o.l2, o.reduction, &now, &err),
+                     GEMMNET_OK);
     assert_true(now.loss == log.loss[best]);
     gemmnet_workspace_destroy(ws);
     gemmnet_trainer_destroy(t);
@@ -292,8 +292,8 @@ static void test_resume_on_other_data_of_the_same_size_is_refused(void **state)
         gemmnet_train_options ro;
         gemmnet_checkpoint_options(c, &ro);
         gemmnet_trainer *rt;
-        assert_int_equal(
-            gemmnet_trainer_create(resumed, same ? &data : &other, &ro, &rt, &err), GEMMNET_OK);
+        assert_int_equal(gemmnet_trainer_create(resumed, same ? &data : &other, &ro, &rt, &err),
+                         GEMMNET_OK);
         int status = gemmnet_trainer_restore(rt, c, &err);
         if (same) {
             assert_int_equal(status, GEMMNET_OK);
@@ -331,8 +331,7 @@ static void test_non_finite_inputs_and_answers_are_errors(void **state)
     err = (gemmnet_error){0};
     assert_int_equal(gemmnet_predict_proba(m, ws, x, 3, proba, &err), GEMMNET_E_NONFINITE);
     assert_non_null(strstr(err.message, "row 2, feature 2"));
-    assert_int_equal(gemmnet_hidden_activations(m, ws, x, 3, 1, hidden, &err),
-                     GEMMNET_E_NONFINITE);
+    assert_int_equal(gemmnet_hidden_activations(m, ws, x, 3, 1, hidden, &err), GEMMNET_E_NONFINITE);
 
     /* Finite weights of 3e38: both logits overflow to +Inf, P is NaN. */
     x[3] = 0.75f;

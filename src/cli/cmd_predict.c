@@ -114,7 +114,7 @@ static int predict_stream(const gemmnet_model *model,
                           bool proba,
                           gemmnet_error *err)
 {
-    for (size_t done = 0;; ) {
+    for (size_t done = 0;;) {
         size_t rows = 0;
         int status = gemmnet_csv_reader_read(reader, b->x, b->rows, &rows, err);
         if (status != GEMMNET_OK || rows == 0)

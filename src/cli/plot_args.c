@@ -54,7 +54,8 @@ static int load_data_for_model(const data_args *a,
                                gemmnet_error *err)
 {
     if (a->moons)
-        return gemmnet_dataset_generate(data, GEMMNET_SYNTH_MOONS, (size_t)a->moons, 2, a->noise, (uint32_t)a->seed, NULL, err);
+        return gemmnet_dataset_generate(data, GEMMNET_SYNTH_MOONS, (size_t)a->moons, 2, a->noise,
+                                        (uint32_t)a->seed, NULL, err);
     int32_t k = gemmnet_model_width(model, gemmnet_model_layers(model));
     const char **names;
     int status = cli_model_class_names(model, &names);

@@ -36,8 +36,8 @@ static int train_job(sweep_job *job, const sweep_settings *s)
     if (status == GEMMNET_OK)
         status = gemmnet_workspace_create(job->model, NULL, &ws, &job->err);
     if (status == GEMMNET_OK)
-        status =
-            gemmnet_evaluate(job->model, ws, s->data, options.l2, options.reduction, &job->result, NULL);
+        status = gemmnet_evaluate(job->model, ws, s->data, options.l2, options.reduction,
+                                  &job->result, NULL);
     gemmnet_workspace_destroy(ws);
     return status;
 }

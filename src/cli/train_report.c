@@ -67,8 +67,8 @@ print_confusion(const run *r, const char *set, gemmnet_workspace *ws, const gemm
     size_t k = (size_t)gemmnet_model_width(r->model, gemmnet_model_layers(r->model));
     size_t *counts = calloc(k * k, sizeof *counts);
     double *matrix = calloc(k * k, sizeof *matrix);
-    int status =
-        counts && matrix ? gemmnet_confusion_matrix(r->model, ws, data, counts, NULL) : GEMMNET_E_NOMEM;
+    int status = counts && matrix ? gemmnet_confusion_matrix(r->model, ws, data, counts, NULL)
+                                  : GEMMNET_E_NOMEM;
     for (size_t i = 0; status == GEMMNET_OK && i < k * k; i++)
         matrix[i] = (double)counts[i];
     if (status == GEMMNET_OK)
