@@ -57,6 +57,12 @@ grep -q '^Loss after iteration 0: [0-9.]* accuracy [0-9.]* | val loss [0-9.]* va
 grep -q '^early stop after epoch [0-9]*: keeping the weights of epoch [0-9]*' "$tmp/val.txt" ||
     fail "--patience did not stop early"
 grep -q '^validation accuracy: 0\.[0-9]* ([0-9]*/100)$' "$tmp/val.txt" || fail "no validation accuracy line"
+# The epochs end before the patience: the best epoch's weights are kept, and
+# train says which.
+"$gemmnet" train --moons 300 --noise 0.4 --val 0.3 --patience 1000 --epochs 300 --hidden 20 \
+    --lr 0.05 --print-every 0 >"$tmp/ended.txt" || fail "--patience 1000 run exited $?"
+grep -q '^training ended after epoch 299: keeping the weights of epoch [0-9]* (best validation loss)$' \
+    "$tmp/ended.txt" || fail "no best-weights line when the epochs end first: $(head -1 "$tmp/ended.txt")"
 "$gemmnet" train --moons 200 --hidden 8,8 --activation relu,tanh --schedule step:500:0.5 \
     --optimizer nesterov --lr 0.005 --epochs 2000 --print-every 0 >"$tmp/mixed.txt" || fail "mixed run exited $?"
 grep -Eq '^accuracy: (0\.9[6-9]|1\.0)' "$tmp/mixed.txt" || fail "relu,tanh run: $(grep accuracy "$tmp/mixed.txt")"

@@ -84,10 +84,15 @@ int train_report_results(const run *r, const gemmnet_trainer *trainer, gemmnet_e
 {
     int stopped;
     int32_t best = gemmnet_trainer_best_epoch(trainer, &stopped);
+    int32_t last = gemmnet_trainer_epochs_done(trainer) - 1;
     if (stopped && r->parallel->rank == 0)
         printf(
             "early stop after epoch %d: keeping the weights of epoch %d (best validation loss)\n",
-            (int)gemmnet_trainer_epochs_done(trainer) - 1, (int)best);
+            (int)last, (int)best);
+    else if (best >= 0 && best < last && r->parallel->rank == 0)
+        printf("training ended after epoch %d: keeping the weights of epoch %d (best validation "
+               "loss)\n",
+               (int)last, (int)best);
     const gemmnet_dataset *validation = r->data.validation;
     gemmnet_workspace *ws = NULL;
     int status = gemmnet_workspace_create(r->model, NULL, &ws, err);
