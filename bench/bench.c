@@ -605,14 +605,15 @@ static void workload_open(workload *w, const workload_spec *spec, bool with_naiv
     *w = (workload){.spec = spec};
     if (spec->name == 'L')
         make_teacher_data(&w->data, spec->rows, spec->features, spec->classes);
-    else if ((status = gemmnet_dataset_moons(&w->data, spec->rows, 0.2, 0, NULL, &err)))
+    else if ((status = gemmnet_dataset_generate(&w->data, GEMMNET_SYNTH_MOONS, spec->rows, 2, 0.2,
+                                                0, NULL, &err)))
         die("gemmnet_dataset_moons", status, &err);
     int32_t hidden = spec->hidden;
     gemmnet_architecture arch = {
         .inputs = spec->features, .classes = spec->classes, .hidden_layers = 1, .hidden = &hidden};
     if ((status = gemmnet_model_create(&arch, NULL, &w->model, &err)))
         die("gemmnet_model_create", status, &err);
-    gemmnet_model_init_tutorial(w->model, 0);
+    gemmnet_model_init(w->model, GEMMNET_INIT_TUTORIAL, 0, NULL);
     gemmnet_train_options_init(&w->train);
     w->train.learning_rate = (float)(spec->learning_rate_times_rows / (double)spec->rows);
     w->train.report_every = 0;
@@ -655,8 +656,8 @@ static void workload_close(workload *w)
 static double workload_loss(workload *w)
 {
     gemmnet_evaluation e;
-    int status =
-        gemmnet_evaluate(w->model, w->workspace, &w->data, w->train.l2, w->train.reduction, &e);
+    int status = gemmnet_evaluate(w->model, w->workspace, &w->data, w->train.l2, w->train.reduction,
+                                  &e, NULL);
     if (status != GEMMNET_OK)
         die("gemmnet_evaluate", status, NULL);
     return e.loss;

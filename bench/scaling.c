@@ -100,7 +100,10 @@ static int synthetic(const workload *w, gemmnet_dataset *data)
 static int make_data(const workload *w, gemmnet_dataset *data)
 {
     if (w->d == 2)
-        return gemmnet_dataset_moons(data, w->n, 0.2, 0, NULL, NULL) == GEMMNET_OK ? 0 : -1;
+        return gemmnet_dataset_generate(data, GEMMNET_SYNTH_MOONS, w->n, 2, 0.2, 0, NULL, NULL) ==
+                       GEMMNET_OK
+                   ? 0
+                   : -1;
     return synthetic(w, data);
 }
 
@@ -125,7 +128,7 @@ static int measure(const workload *w, int rank, int size, measured *out)
     gemmnet_model *m;
     if (gemmnet_model_create(&arch, NULL, &m, NULL) != GEMMNET_OK)
         return -1;
-    gemmnet_model_init_tutorial(m, 0);
+    gemmnet_model_init(m, GEMMNET_INIT_TUTORIAL, 0, NULL);
     timed_reduction timing = {0};
     gemmnet_collective c = {sum_floats, sum_doubles, &timing, w->n, first, 0, 0};
     gemmnet_train_options o;

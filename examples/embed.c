@@ -32,7 +32,7 @@ static int classify(const gemmnet_model *model, FILE *in, const char *name, gemm
     for (size_t rows = 1; status == GEMMNET_OK && rows > 0;) {
         status = gemmnet_csv_reader_read(reader, x, BLOCK_ROWS, &rows, err);
         if (status == GEMMNET_OK)
-            status = gemmnet_predict(model, ws, x, rows, labels);
+            status = gemmnet_predict(model, ws, x, rows, labels, NULL);
         for (size_t i = 0; status == GEMMNET_OK && i < rows; i++) {
             const char *class_name = gemmnet_model_class_name(model, labels[i]);
             if (class_name)

@@ -22,12 +22,12 @@
 
 static const char *const given_names[] = {"b", "a", "c d"};
 
-/* Options from one byte: bits 0-1 the label column (last, 0, 1, 2), bit 2
+/* Options from one byte: bits 0-1 the label field (last, 1, 2, 3), bit 2
  * given classes ((bits 3-5) + 2), bit 6 the label column named "label",
  * bit 7 three given class names. */
 static gemmnet_csv_options options_from(unsigned char b)
 {
-    gemmnet_csv_options o = {.label_column = (b & 3) ? (int32_t)(b & 3) - 1 : -1};
+    gemmnet_csv_options o = {.label_field = (int32_t)(b & 3)}; /* 0: last, else field 1..3 */
     if (b & 4)
         o.classes = (int32_t)((b >> 3) & 7) + 2;
     if (b & 64)

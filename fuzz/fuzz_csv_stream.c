@@ -43,7 +43,7 @@ int LLVMFuzzerTestOneInput(const unsigned char *data, size_t size)
         return 0; /* fmemopen wants at least one byte */
     unsigned char b = data[0];
     size_t d = (b & 7) + 1, block = ((b >> 3) & 3) + 1;
-    gemmnet_csv_options options = {.label_column = (b & 32) ? 0 : -1,
+    gemmnet_csv_options options = {.label_field = (b & 32) ? 1 : 0,
                                    .label_name = (b & 64) ? "label" : NULL};
     FILE *stream = fmemopen((void *)(data + 1), size - 1, "rb");
     if (!stream)

@@ -1,19 +1,43 @@
 /*
  * gemmnet — feed-forward neural networks whose math is row-major sgemm calls.
  *
- * The one public header. Conventions:
- *  - Every fallible function returns an int status; GEMMNET_OK is zero and
- *    gemmnet_strerror() names the others.
- *  - Functions whose failure depends on data also take an optional
- *    `gemmnet_error *err` (NULL is allowed) that receives a one-line message
- *    saying what went wrong and where. Failures often happen before an object
- *    exists (a CSV that does not parse), so the message lives in a
- *    caller-owned struct rather than in a handle.
+ * The one public header. Matrices are row-major float32; weights are
+ * W[in×out], so a layer's forward pass is X·W as in the tutorial. Output
+ * parameters are marked OUT.
+ *
+ * The contract every function below keeps (tests/test_api_contract.c walks
+ * every exported function and checks it):
+ *  - Status. Every fallible function returns an int status: GEMMNET_OK
+ *    (zero) or one of enum gemmnet_status; gemmnet_strerror() names it.
+ *  - err. Every function whose failure can depend on its data (files,
+ *    rows, weights, sizes) takes a last `gemmnet_error *err`. NULL is
+ *    allowed. On failure err->status is the returned status and
+ *    err->message one printable line saying what went wrong and where; on
+ *    success err is not written.
+ *  - NULL. A NULL handle, a NULL required pointer, or a NULL array with a
+ *    non-zero count gives GEMMNET_E_INVALID (with a message in err), never
+ *    a crash. Before any check, an OUT handle pointer (`T **out`) is set to
+ *    NULL and an OUT struct (a data set) is zeroed, so that freeing it
+ *    after a failure is always safe. Destroy and free functions accept
+ *    NULL. A function that returns a value rather than a status returns
+ *    the neutral one for a NULL handle: 0, NULL, −1 for an index, or the
+ *    documented default; void functions then do nothing.
+ *  - Sizes. A count or index outside its documented range gives
+ *    GEMMNET_E_INVALID; a size whose product overflows size_t gives
+ *    GEMMNET_E_OVERFLOW; a size beyond the machine's memory gives
+ *    GEMMNET_E_NOMEM, in each case before anything is written.
+ *    Dimensions that disagree with a model (a workspace made for another
+ *    shape, a data set with other features) give GEMMNET_E_SHAPE.
+ *  - Non-finite values. NaN or Inf in the inputs (data rows, parameters,
+ *    statistics) gives GEMMNET_E_NONFINITE and the first place it was
+ *    found; so does an answer that is not finite although the inputs were
+ *    (probabilities, activations or a loss that overflow float32 on huge
+ *    weights). A result is never NaN with GEMMNET_OK.
  *  - The library never prints, exits or aborts, and has no global mutable
  *    state of its own. Randomness comes only from seeds the caller passes.
- *  - Matrices are row-major float32. Weights are W[in×out], so a layer's
- *    forward pass is X·W as in the tutorial.
- *  - Output parameters are marked OUT.
+ *    Failures often happen before an object exists (a CSV that does not
+ *    parse), so the message lives in a caller-owned struct rather than in
+ *    a handle, which also makes it thread-safe.
  */
 #ifndef GEMMNET_H
 #define GEMMNET_H
@@ -32,9 +56,9 @@ extern "C" {
 #define GEMMNET_API
 #endif
 
-#define GEMMNET_VERSION "0.1.0"
+#define GEMMNET_VERSION "0.2.0"
 #define GEMMNET_VERSION_MAJOR 0
-#define GEMMNET_VERSION_MINOR 1
+#define GEMMNET_VERSION_MINOR 2
 #define GEMMNET_VERSION_PATCH 0
 
 /* Largest number of weight layers (hidden layers + the output layer). */
@@ -154,16 +178,18 @@ GEMMNET_API void gemmnet_dataset_free(gemmnet_dataset *data);
 #define GEMMNET_MAX_CLASS_NAME 1024
 
 /* How the CSV readers interpret their input. Zero-initialise it and set
- * what you need: {0} means "label in the last column, classes inferred". */
+ * what you need: {0} means "label in the last column, classes inferred",
+ * exactly as passing NULL does. */
 typedef struct gemmnet_csv_options {
-    /* Column holding the label: 0-based, or -1 for the last one. */
-    int32_t label_column;
+    /* Field holding the label, counted from 1 (1 is the first column);
+     * 0, the zero value, means the last column. Negative is invalid. */
+    int32_t label_field;
     /* If > 0, the number of classes; integer labels >= it are errors. If 0,
      * the classes are inferred: 1 + the largest integer label (at least 2),
      * or the number of distinct text labels. */
     int32_t classes;
     /* If not NULL, the header name of the label column; it overrides
-     * label_column, and the file must then start with a header. */
+     * label_field, and the file must then start with a header. */
     const char *label_name;
     /* If not NULL, the names of the `classes` classes (classes must then be
      * ≥ 2): every label is text and must be one of them, and class k is
@@ -205,7 +231,7 @@ typedef struct gemmnet_csv_reader gemmnet_csv_reader;
  * caller opened and closes after gemmnet_csv_reader_destroy; name is used
  * in messages. The first non-blank line fixes the layout: D fields are all
  * features; D + 1 fields include a label column (options->label_name, or
- * options->label_column, the last by default) whose values are skipped
+ * options->label_field, the last by default) whose values are skipped
  * unchecked. The header rule and number grammar are gemmnet_dataset_read_csv's.
  * options may be NULL. */
 GEMMNET_API int gemmnet_csv_reader_create(FILE *file,
@@ -250,24 +276,11 @@ GEMMNET_API int gemmnet_dataset_apply_standardization(gemmnet_dataset *data,
                                                       const float *scale,
                                                       gemmnet_error *err);
 
-/* Two interleaving half circles, exactly as scikit-learn's
- * make_moons(n, noise=noise, random_state=seed) computes them with numpy's
- * legacy generator (cos/sin from the C library). Writes x[n×2] and y[n];
- * needs no other memory. n must be at least 2. */
-GEMMNET_API int gemmnet_moons(
-    size_t n, double noise, uint32_t seed, double *x /* OUT [n×2] */, int32_t *y /* OUT [n] */);
-
-/* gemmnet_moons into a freshly allocated float32 dataset with K = 2. */
-GEMMNET_API int gemmnet_dataset_moons(gemmnet_dataset *data /* OUT */,
-                                      size_t n,
-                                      double noise,
-                                      uint32_t seed,
-                                      const gemmnet_allocator *allocator,
-                                      gemmnet_error *err);
-
 /* Synthetic two-dimensional data sets. */
 typedef enum gemmnet_synthetic {
-    /* scikit-learn make_moons: two interleaving half circles, K = 2. */
+    /* scikit-learn make_moons(n, noise=noise, random_state=seed), exactly
+     * as it computes them with numpy's legacy generator (cos/sin from the
+     * C library): two interleaving half circles, K = 2. */
     GEMMNET_SYNTH_MOONS = 0,
     /* K interleaved spiral arms (r = 0..1, angle 4 radians per arm plus
      * noise·N(0,1)), rows grouped by class. */
@@ -283,8 +296,10 @@ typedef enum gemmnet_synthetic {
 } gemmnet_synthetic;
 
 /* Writes x[n×2] and y[n] for a synthetic data set from a numpy-compatible
- * generator seeded with seed. classes is used by spiral and blobs (2..64)
- * and must be 2 for the others. n ≥ classes, noise finite and ≥ 0. */
+ * generator seeded with seed, in double precision as numpy computes them
+ * (what `gemmnet moons` prints); needs no other memory. classes is used by
+ * spiral and blobs (2..64) and must be 2 for the others. n ≥ 2 and
+ * n ≥ classes, noise finite and ≥ 0. */
 GEMMNET_API int gemmnet_generate(gemmnet_synthetic kind,
                                  size_t n,
                                  int32_t classes,
@@ -293,7 +308,9 @@ GEMMNET_API int gemmnet_generate(gemmnet_synthetic kind,
                                  double *x /* OUT [n×2] */,
                                  int32_t *y /* OUT [n] */);
 
-/* gemmnet_generate into a freshly allocated float32 dataset. */
+/* gemmnet_generate into a freshly allocated float32 data set with K =
+ * classes, e.g. the tutorial's moons:
+ * gemmnet_dataset_generate(&data, GEMMNET_SYNTH_MOONS, 200, 2, 0.2, 0, NULL, &err). */
 GEMMNET_API int gemmnet_dataset_generate(gemmnet_dataset *data /* OUT */,
                                          gemmnet_synthetic kind,
                                          size_t n,
@@ -371,11 +388,6 @@ GEMMNET_API int gemmnet_model_create(const gemmnet_architecture *arch,
 /* Frees a model; NULL is allowed. */
 GEMMNET_API void gemmnet_model_destroy(gemmnet_model *model);
 
-/* The tutorial's initialisation: re-seeds a numpy-compatible generator with
- * seed, then draws every W_l = randn(in, out) / sqrt(in) in layer order
- * (row-major) and sets every bias to 0. */
-GEMMNET_API void gemmnet_model_init_tutorial(gemmnet_model *model, uint32_t seed);
-
 /* Weight initialisations; every bias starts at 0. */
 typedef enum gemmnet_init {
     /* The tutorial's: W = randn(in, out) / sqrt(in). */
@@ -391,8 +403,11 @@ typedef enum gemmnet_init {
 } gemmnet_init;
 
 /* Initialises every layer with scheme from a numpy-compatible generator
- * seeded with seed, drawing layer by layer, row-major. For
- * GEMMNET_INIT_TUTORIAL this equals gemmnet_model_init_tutorial. */
+ * seeded with seed, drawing layer by layer, row-major, and sets every bias
+ * to 0. GEMMNET_INIT_TUTORIAL is the tutorial's: it re-seeds the generator
+ * with seed, then draws every W_l = randn(in, out) / sqrt(in) in layer
+ * order. Any training state the model carried (from a checkpoint file) is
+ * dropped: it described other weights. */
 GEMMNET_API int
 gemmnet_model_init(gemmnet_model *model, gemmnet_init scheme, uint32_t seed, gemmnet_error *err);
 
@@ -458,29 +473,37 @@ GEMMNET_API int gemmnet_workspace_create(const gemmnet_model *model,
 GEMMNET_API void gemmnet_workspace_destroy(gemmnet_workspace *workspace);
 
 /* Class probabilities proba[n×K] for the rows x[n×D]. The workspace must
- * have been created for a model of the same shape. */
+ * have been created for a model of the same shape (GEMMNET_E_SHAPE
+ * otherwise). A NaN or Inf in x, or probabilities that are not finite
+ * (weights so large that the logits overflow float32), give
+ * GEMMNET_E_NONFINITE naming the row; proba is then unspecified. */
 GEMMNET_API int gemmnet_predict_proba(const gemmnet_model *model,
                                       gemmnet_workspace *workspace,
                                       const float *x,
                                       size_t n,
-                                      float *proba /* OUT [n×K] */);
-/* Most probable class of each row (lowest index on ties). */
+                                      float *proba /* OUT [n×K] */,
+                                      gemmnet_error *err);
+/* Most probable class of each row (lowest index on ties); the checks of
+ * gemmnet_predict_proba. */
 GEMMNET_API int gemmnet_predict(const gemmnet_model *model,
                                 gemmnet_workspace *workspace,
                                 const float *x,
                                 size_t n,
-                                int32_t *labels /* OUT [n] */);
+                                int32_t *labels /* OUT [n] */,
+                                gemmnet_error *err);
 /* Activations A_layer[n×H] of hidden layer `layer` in [1, L−1] (H =
  * gemmnet_model_width(model, layer)) for the raw rows x[n×D]: what the
  * network feeds forward from there, e.g. to plot how the hidden layer
  * separates the classes. Applies the model's standardisation like
- * gemmnet_predict. GEMMNET_E_INVALID for a layer outside [1, L−1]. */
+ * gemmnet_predict, and its checks. GEMMNET_E_INVALID for a layer outside
+ * [1, L−1]. */
 GEMMNET_API int gemmnet_hidden_activations(const gemmnet_model *model,
                                            gemmnet_workspace *workspace,
                                            const float *x,
                                            size_t n,
                                            int32_t layer,
-                                           float *out /* OUT [n×H] */);
+                                           float *out /* OUT [n×H] */,
+                                           gemmnet_error *err);
 
 /* Loss and accuracy of a model on a data set. */
 typedef struct gemmnet_evaluation {
@@ -495,31 +518,44 @@ typedef struct gemmnet_evaluation {
 } gemmnet_evaluation;
 
 /* Evaluates model on data (raw rows); l2 and reduction define the reported
- * loss (gemmnet_model_l2 and gemmnet_model_reduction give the recorded
- * ones). Checks the data first: D features, labels in [0, K), finite. */
+ * loss (gemmnet_model_l2 and gemmnet_model_reduction give the ones the
+ * model was trained with). Checks the data first: rows ≥ 1, D features
+ * (GEMMNET_E_SHAPE), labels in [0, K) (GEMMNET_E_LABEL), finite
+ * (GEMMNET_E_NONFINITE); a loss that is not finite (weights so large that
+ * the logits overflow) is GEMMNET_E_NONFINITE too. */
 GEMMNET_API int gemmnet_evaluate(const gemmnet_model *model,
                                  gemmnet_workspace *workspace,
                                  const gemmnet_dataset *data,
                                  float l2,
                                  gemmnet_reduction reduction,
-                                 gemmnet_evaluation *result /* OUT */);
+                                 gemmnet_evaluation *result /* OUT */,
+                                 gemmnet_error *err);
+/* Counts matrix[K×K]: matrix[true·K + predicted] over the rows of data,
+ * with the checks of gemmnet_evaluate. */
+GEMMNET_API int gemmnet_confusion_matrix(const gemmnet_model *model,
+                                         gemmnet_workspace *workspace,
+                                         const gemmnet_dataset *data,
+                                         size_t *matrix /* OUT [K×K] */,
+                                         gemmnet_error *err);
 
 /* ------------------------------------------------------------------------ */
 /* Model files. The format (version 1) is little-endian with fixed-width
  * fields: magic, version, flags, file size, layer widths and activations,
  * loss convention, optional standardisation and class names, float32
- * parameters, then a CRC-32 of everything before it. README.md has the
- * table.                                                                   */
+ * parameters, an optional training-state section, then a CRC-32 of
+ * everything before it. docs/formats.md has the table, byte by byte.       */
 
 /* The model file format version this library writes and reads. */
 #define GEMMNET_MODEL_FORMAT_VERSION 1
 
 /* Writes model to path atomically: a temporary file in the same directory,
  * fsync, rename. On any failure the previous file at path is untouched and
- * the temporary file removed. Non-finite parameters are refused. */
+ * the temporary file removed. Non-finite parameters are refused. A model
+ * loaded from a checkpoint (file or JSON) is saved with its training state
+ * unchanged, as long as nothing dropped it (gemmnet_model_init, training). */
 GEMMNET_API int
 gemmnet_model_save(const gemmnet_model *model, const char *path, gemmnet_error *err);
-/* Bytes the file of model takes. */
+/* Bytes the file of model takes (0 for NULL). */
 GEMMNET_API size_t gemmnet_model_file_size(const gemmnet_model *model);
 /* Writes the file's bytes into buffer[size], size ≥ gemmnet_model_file_size. */
 GEMMNET_API int gemmnet_model_save_buffer(const gemmnet_model *model,
@@ -543,12 +579,15 @@ GEMMNET_API int gemmnet_model_load_buffer(const void *bytes,
 
 /* Writes model as JSON to file: architecture, loss convention,
  * standardisation, class names and weights, floats as %.9g (exact for
- * float32) with '.' as the decimal point whatever the locale. */
+ * float32) with '.' as the decimal point whatever the locale; then, for a
+ * model loaded from a checkpoint, its training state (base64 of the
+ * file's training-state section, docs/formats.md). */
 GEMMNET_API int
 gemmnet_model_write_json(const gemmnet_model *model, FILE *file, gemmnet_error *err);
 /* Parses text[length] as written by gemmnet_model_write_json (same keys in
  * the same order, any whitespace) into a new model; saving it gives the
- * original model file byte for byte. Errors say "LINE:COLUMN: ...". */
+ * original model file byte for byte, a checkpoint's training state
+ * included (so it stays resumable). Errors say "LINE:COLUMN: ...". */
 GEMMNET_API int gemmnet_model_read_json(const char *text,
                                         size_t length,
                                         const gemmnet_allocator *allocator,
@@ -559,7 +598,18 @@ GEMMNET_API int gemmnet_model_read_json(const char *text,
 /* Training.                                                                */
 
 /* Update rules. g is the gradient plus λ·W for weights (plain gradient for
- * biases), η the scheduled learning rate, t the update count from 1. */
+ * biases), η the scheduled learning rate, t the update count from 1.
+ *
+ * Momentum and Nesterov keep the learning rate inside the velocity
+ * (v ← μ·v − η·g, as Sutskever et al. 2013 and the tutorial's lineage
+ * write it), where PyTorch's SGD keeps it outside (v ← μ·v + g,
+ * W ← W − η·v). The two give the same weights while η is constant. Under
+ * a schedule they part: here each step's η scales only that step's
+ * gradient, so the velocity still carries the larger steps of earlier
+ * epochs and a drop in η takes effect gradually (over about 1/(1 − μ)
+ * updates); in PyTorch's form a drop in η rescales the whole velocity at
+ * once. To reproduce a PyTorch run with a schedule, expect that
+ * difference. Adam is unaffected (η multiplies the step, not a state). */
 typedef enum gemmnet_optimizer {
     /* W ← W − η·g */
     GEMMNET_OPT_GD = 0,
@@ -689,7 +739,9 @@ typedef struct gemmnet_train_options {
     const gemmnet_dataset *validation;
     /* With a validation set: stop when its loss has not improved for this
      * many epochs (evaluated every epoch) and restore the best weights;
-     * 0 disables early stopping. */
+     * the best weights are also restored when the run reaches `epochs`
+     * first (a run stopped short of it keeps the last ones, so that a
+     * checkpoint continues bit for bit). 0 disables early stopping. */
     int32_t patience;
     /* Data-parallel training hooks, or NULL for a single process. With
      * them, minibatches are cut from one permutation of all global rows
@@ -707,7 +759,10 @@ GEMMNET_API void gemmnet_train_options_init(gemmnet_train_options *options /* OU
 typedef struct gemmnet_trainer gemmnet_trainer;
 
 /* Prepares to train model on data with options (both must outlive the
- * trainer). Checks everything and allocates every buffer the epochs need. */
+ * trainer). Checks everything and allocates every buffer the epochs need.
+ * Records options' reduction and l2 in the model (gemmnet_model_reduction,
+ * gemmnet_model_l2, its file), so that eval reports the training loss, and
+ * drops any training state the model carried from a checkpoint file. */
 GEMMNET_API int gemmnet_trainer_create(gemmnet_model *model,
                                        const gemmnet_dataset *data,
                                        const gemmnet_train_options *options,
@@ -757,7 +812,10 @@ GEMMNET_API int32_t gemmnet_checkpoint_epochs_done(const gemmnet_checkpoint *che
 /* Puts a fresh trainer, created for the checkpoint's model with its options
  * on the same data (and split), into the checkpoint's state, so that
  * running it on gives the weights an uninterrupted run would have (same
- * backend and threads). GEMMNET_E_SHAPE if the data's sizes differ. */
+ * backend and threads). GEMMNET_E_SHAPE if the data's sizes differ, or if
+ * its rows differ from the ones the checkpoint recorded a fingerprint of
+ * (same size, other values or order). With a collective, every process
+ * must call it. */
 GEMMNET_API int gemmnet_trainer_restore(gemmnet_trainer *trainer,
                                         const gemmnet_checkpoint *checkpoint,
                                         gemmnet_error *err);
@@ -769,12 +827,6 @@ GEMMNET_API int gemmnet_train(gemmnet_model *model,
                               const gemmnet_dataset *data,
                               const gemmnet_train_options *options,
                               gemmnet_error *err);
-
-/* Counts matrix[K×K]: matrix[true·K + predicted] over the rows of data. */
-GEMMNET_API int gemmnet_confusion_matrix(const gemmnet_model *model,
-                                         gemmnet_workspace *workspace,
-                                         const gemmnet_dataset *data,
-                                         size_t *matrix /* OUT [K×K] */);
 
 /* ------------------------------------------------------------------------ */
 /* Linear baseline.                                                         */

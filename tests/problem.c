@@ -90,7 +90,8 @@ double train_accuracy(gemmnet_model *m, const gemmnet_dataset *data)
     gemmnet_workspace *ws;
     gemmnet_evaluation e;
     assert_int_equal(gemmnet_workspace_create(m, NULL, &ws, NULL), GEMMNET_OK);
-    assert_int_equal(gemmnet_evaluate(m, ws, data, 0.0f, GEMMNET_REDUCTION_MEAN, &e), GEMMNET_OK);
+    assert_int_equal(gemmnet_evaluate(m, ws, data, 0.0f, GEMMNET_REDUCTION_MEAN, &e, NULL),
+                     GEMMNET_OK);
     gemmnet_workspace_destroy(ws);
     return e.accuracy;
 }

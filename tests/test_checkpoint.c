@@ -26,7 +26,8 @@ static int setup(void **state)
 {
     static fixture f;
     if (fixture_dir_create(f.directory, "checkpoint") != 0 ||
-        gemmnet_dataset_moons(&f.all, 240, 0.3, 2, NULL, NULL) != GEMMNET_OK ||
+        gemmnet_dataset_generate(&f.all, GEMMNET_SYNTH_MOONS, 240, 2, 0.3, 2, NULL, NULL) !=
+            GEMMNET_OK ||
         gemmnet_dataset_split(&f.all, 0.25, 2, &f.train, &f.validation, NULL) != GEMMNET_OK)
         return -1;
     *state = &f;

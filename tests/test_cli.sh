@@ -57,6 +57,12 @@ grep -q '^Loss after iteration 0: [0-9.]* accuracy [0-9.]* | val loss [0-9.]* va
 grep -q '^early stop after epoch [0-9]*: keeping the weights of epoch [0-9]*' "$tmp/val.txt" ||
     fail "--patience did not stop early"
 grep -q '^validation accuracy: 0\.[0-9]* ([0-9]*/100)$' "$tmp/val.txt" || fail "no validation accuracy line"
+# The epochs end before the patience: the best epoch's weights are kept, and
+# train says which.
+"$gemmnet" train --moons 300 --noise 0.4 --val 0.3 --patience 1000 --epochs 300 --hidden 20 \
+    --lr 0.05 --print-every 0 >"$tmp/ended.txt" || fail "--patience 1000 run exited $?"
+grep -q '^training ended after epoch 299: keeping the weights of epoch [0-9]* (best validation loss)$' \
+    "$tmp/ended.txt" || fail "no best-weights line when the epochs end first: $(head -1 "$tmp/ended.txt")"
 "$gemmnet" train --moons 200 --hidden 8,8 --activation relu,tanh --schedule step:500:0.5 \
     --optimizer nesterov --lr 0.005 --epochs 2000 --print-every 0 >"$tmp/mixed.txt" || fail "mixed run exited $?"
 grep -Eq '^accuracy: (0\.9[6-9]|1\.0)' "$tmp/mixed.txt" || fail "relu,tanh run: $(grep accuracy "$tmp/mixed.txt")"
@@ -94,6 +100,12 @@ expect 1 "not finite" "$gemmnet" train --moons 200 --lr 1e30 --save "$tmp/keep.g
 cmp -s "$tmp/full.gnet" "$tmp/keep.gnet" || fail "a diverged run overwrote the saved model"
 expect 2 "drop --lr" "$gemmnet" train --moons 200 --resume "$tmp/part.gnet" --lr 0.1
 expect 1 "trained on 200 rows" "$gemmnet" train --moons 300 --resume "$tmp/part.gnet" --epochs 20001
+# The same number of rows, other values (--noise): the data fingerprint.
+expect 1 "trained on other training data" "$gemmnet" train --moons 200 --noise 0.3 \
+    --resume "$tmp/part.gnet" --epochs 20001
+# --epochs not beyond the checkpoint's: a message, not a silent no-op.
+expect 1 "already done 20000 epochs; --epochs 5000 would train none" "$gemmnet" train \
+    --moons 200 --resume "$tmp/part.gnet" --epochs 5000
 expect 1 "bad magic number" "$gemmnet" train --moons 200 --resume "$data/moons200_glibc.csv"
 expect 2 "--checkpoint-every needs --save" "$gemmnet" train --moons 200 --checkpoint-every 10
 
@@ -148,5 +160,30 @@ if [[ $(id -u) != 0 ]]; then
     [[ $(cat "$tmp/keep.csv") == keep ]] || fail "a failed write damaged the existing file"
 fi
 chmod 755 "$tmp"
+
+# dump -> import of a checkpoint (what train --save writes) gives the same
+# bytes, training state included, and the copy resumes.
+"$gemmnet" train --moons 50 --epochs 10 --hidden 3 --print-every 0 --save "$tmp/ck.gnet" \
+    >/dev/null || fail "training a checkpoint exited $?"
+"$gemmnet" dump --model "$tmp/ck.gnet" | "$gemmnet" import - -o "$tmp/ck.again.gnet" ||
+    fail "dump | import of a checkpoint exited $?"
+cmp -s "$tmp/ck.gnet" "$tmp/ck.again.gnet" || fail "dump -> import of a checkpoint differs"
+expect 0 "" "$gemmnet" train --moons 50 --resume "$tmp/ck.again.gnet" --epochs 12 --print-every 0
+
+# Finite weights, non-finite answers: weights of 3e38 overflow the logits.
+# predict, predict --proba and eval (text and --json) fail with a message
+# and print no NaN.
+"$gemmnet" train --moons 50 --epochs 10 --hidden 3 --print-every 0 --save "$tmp/small.gnet" \
+    >/dev/null || fail "training the small model exited $?"
+"$gemmnet" dump --model "$tmp/small.gnet" | sed -E '/^        \[/ s/[-0-9.e+]+/3e38/g' \
+    >"$tmp/huge.json"
+"$gemmnet" import "$tmp/huge.json" -o "$tmp/huge.gnet" || fail "import of 3e38 weights exited $?"
+"$gemmnet" moons --n 20 >"$tmp/twenty.csv"
+for mode in "predict" "predict --proba" "eval" "eval --json"; do
+    # shellcheck disable=SC2086 # $mode is a command and its option
+    expect 1 "probabilities are not finite\|loss is not finite" "$gemmnet" $mode \
+        --model "$tmp/huge.gnet" --data "$tmp/twenty.csv"
+    grep -qi nan "$tmp/out" && fail "$mode printed NaN: $(head -3 "$tmp/out")"
+done
 
 finish CLI

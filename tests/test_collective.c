@@ -73,7 +73,7 @@ static gemmnet_model *tutorial_model(int32_t hidden)
     gemmnet_architecture arch = {.inputs = 2, .classes = 2, .hidden_layers = 1, .hidden = &hidden};
     gemmnet_model *m;
     assert_int_equal(gemmnet_model_create(&arch, NULL, &m, NULL), GEMMNET_OK);
-    gemmnet_model_init_tutorial(m, 0);
+    gemmnet_model_init(m, GEMMNET_INIT_TUTORIAL, 0, NULL);
     return m;
 }
 
@@ -151,7 +151,9 @@ static void test_shards_train_like_one_process_full_batch(void **state)
 {
     (void)state;
     gemmnet_dataset data;
-    assert_int_equal(gemmnet_dataset_moons(&data, 200, 0.2, 0, NULL, NULL), GEMMNET_OK);
+    assert_int_equal(
+        gemmnet_dataset_generate(&data, GEMMNET_SYNTH_MOONS, 200, 2, 0.2, 0, NULL, NULL),
+        GEMMNET_OK);
     gemmnet_train_options o;
     gemmnet_train_options_init(&o);
     o.epochs = 300; /* before the chaotic stretch, where rounding would grow */
@@ -173,7 +175,9 @@ static void test_shards_train_like_one_process_with_minibatches(void **state)
 {
     (void)state;
     gemmnet_dataset data;
-    assert_int_equal(gemmnet_dataset_moons(&data, 301, 0.2, 4, NULL, NULL), GEMMNET_OK);
+    assert_int_equal(
+        gemmnet_dataset_generate(&data, GEMMNET_SYNTH_MOONS, 301, 2, 0.2, 4, NULL, NULL),
+        GEMMNET_OK);
     gemmnet_train_options o;
     gemmnet_train_options_init(&o);
     o.epochs = 20;
@@ -205,7 +209,9 @@ static void test_failed_reduction_stops_training(void **state)
 {
     (void)state;
     gemmnet_dataset data;
-    assert_int_equal(gemmnet_dataset_moons(&data, 50, 0.2, 0, NULL, NULL), GEMMNET_OK);
+    assert_int_equal(
+        gemmnet_dataset_generate(&data, GEMMNET_SYNTH_MOONS, 50, 2, 0.2, 0, NULL, NULL),
+        GEMMNET_OK);
     gemmnet_collective c = {.sum_floats = fail_sum, .sum_doubles = sum_doubles, .global_rows = 50};
     gemmnet_train_options o;
     gemmnet_train_options_init(&o);

@@ -215,26 +215,26 @@ static void test_label_column_can_be_first_middle_or_last(void **state)
 {
     const char *text = "1,0.5,2\n0,1.5,3\n";
     gemmnet_dataset data;
-    gemmnet_csv_options first = {.label_column = 0};
+    gemmnet_csv_options first = {.label_field = 1};
     expect_success(state, "first.csv", text, &first, &data);
     const float x_first[] = {0.5f, 2, 1.5f, 3};
     const int32_t y_first[] = {1, 0};
     assert_data(&data, 2, 2, 2, x_first, y_first);
     gemmnet_dataset_free(&data);
 
-    gemmnet_csv_options last = {.label_column = -1};
+    gemmnet_csv_options last = {0};
     expect_success(state, "last.csv", text, &last, &data);
     const float x_last[] = {1, 0.5f, 0, 1.5f};
     const int32_t y_last[] = {2, 3};
     assert_data(&data, 2, 2, 4, x_last, y_last);
     gemmnet_dataset_free(&data);
 
-    gemmnet_csv_options explicit_last = {.label_column = 2};
+    gemmnet_csv_options explicit_last = {.label_field = 3};
     expect_success(state, "explicit_last.csv", text, &explicit_last, &data);
     assert_data(&data, 2, 2, 4, x_last, y_last);
     gemmnet_dataset_free(&data);
 
-    gemmnet_csv_options middle = {.label_column = 1, .classes = 0};
+    gemmnet_csv_options middle = {.label_field = 2, .classes = 0};
     expect_success(state, "middle.csv", "1,0,2\n3,1,4\n", &middle, &data);
     const float x_middle[] = {1, 2, 3, 4};
     const int32_t y_middle[] = {0, 1};
@@ -256,7 +256,7 @@ static void test_classes_are_inferred_and_at_least_two(void **state)
 
 static void test_given_classes_are_used(void **state)
 {
-    gemmnet_csv_options options = {.label_column = -1, .classes = 10};
+    gemmnet_csv_options options = {.classes = 10};
     gemmnet_dataset data;
     expect_success(state, "given.csv", "1,0\n2,2\n", &options, &data);
     assert_int_equal(data.classes, 10);
@@ -301,7 +301,7 @@ static void test_parts_of_the_rows_concatenate_to_the_whole_file(void **state)
     assert_int_equal(gemmnet_dataset_read_csv(&whole, path, NULL, NULL, NULL), GEMMNET_OK);
     size_t next = 0;
     for (uint32_t part = 0; part < 3; part++) {
-        gemmnet_csv_options options = {.label_column = -1, .part = part, .parts = 3};
+        gemmnet_csv_options options = {.part = part, .parts = 3};
         gemmnet_dataset piece;
         assert_int_equal(gemmnet_dataset_read_csv(&piece, path, &options, NULL, NULL), GEMMNET_OK);
         assert_int_equal(piece.rows, 200 * (part + 1) / 3 - 200 * part / 3);
@@ -312,7 +312,7 @@ static void test_parts_of_the_rows_concatenate_to_the_whole_file(void **state)
         gemmnet_dataset_free(&piece);
     }
     assert_int_equal(next, 200);
-    gemmnet_csv_options missing = {.label_column = -1, .part = 3, .parts = 3};
+    gemmnet_csv_options missing = {.part = 3, .parts = 3};
     gemmnet_dataset none;
     gemmnet_error err = {0};
     assert_int_equal(gemmnet_dataset_read_csv(&none, path, &missing, NULL, &err),
@@ -397,7 +397,7 @@ static void test_fractional_or_negative_label_is_rejected(void **state)
 
 static void test_label_beyond_given_classes_is_rejected(void **state)
 {
-    gemmnet_csv_options options = {.label_column = -1, .classes = 3};
+    gemmnet_csv_options options = {.classes = 3};
     expect_failure(state, "beyond.csv", "1,2,0\n1,2,1\n1,2,2\n1,2,0\n1,2,7\n", &options,
                    GEMMNET_E_LABEL,
                    "beyond.csv:5:3: ", "label 7 is out of range, expected 0..2 (classes = 3)");
@@ -501,13 +501,13 @@ static void test_missing_file_or_directory_is_an_io_error(void **state)
 
 static void test_invalid_options_are_rejected(void **state)
 {
-    gemmnet_csv_options below = {.label_column = -2};
+    gemmnet_csv_options below = {.label_field = -1};
     expect_failure(state, "opt.csv", "1,0\n", &below, GEMMNET_E_INVALID,
-                   "opt.csv: ", "label column -2");
-    gemmnet_csv_options one_class = {.label_column = -1, .classes = 1};
+                   "opt.csv: ", "label field -1");
+    gemmnet_csv_options one_class = {.classes = 1};
     expect_failure(state, "opt.csv", "1,0\n", &one_class, GEMMNET_E_INVALID,
                    "opt.csv: ", "1 classes");
-    gemmnet_csv_options negative = {.label_column = -1, .classes = -3};
+    gemmnet_csv_options negative = {.classes = -3};
     expect_failure(state, "opt.csv", "1,0\n", &negative, GEMMNET_E_INVALID,
                    "opt.csv: ", "-3 classes");
 
@@ -521,9 +521,10 @@ static void test_invalid_options_are_rejected(void **state)
 
 static void test_label_column_past_the_last_field_is_invalid(void **state)
 {
-    gemmnet_csv_options options = {.label_column = 3};
-    expect_failure(state, "label_column.csv", "\n1,2,0\n", &options, GEMMNET_E_INVALID,
-                   "label_column.csv:2: ", "label column 3 is out of range, expected 0..2");
+    gemmnet_csv_options options = {.label_field = 4};
+    expect_failure(
+        state, "label_column.csv", "\n1,2,0\n", &options, GEMMNET_E_INVALID,
+        "label_column.csv:2: ", "label field 4 (counted from 1) is past the line's 3 fields");
 }
 
 /* ---- size and memory ----------------------------------------------------- */

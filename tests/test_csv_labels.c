@@ -154,7 +154,7 @@ static void test_bad_text_labels_are_refused_where_they_are(void **state)
     memset(text + strlen(text), 'd', 1100);
     strcat(text, "\n");
     expect_failure("long.csv", text, NULL, GEMMNET_E_LABEL, "long.csv:3:2: label \"ddd");
-    gemmnet_csv_options three = {.label_column = -1, .classes = 3};
+    gemmnet_csv_options three = {.classes = 3};
     expect_failure("count.csv", "x,l\n1,a\n2,b\n", &three, GEMMNET_E_LABEL,
                    "count.csv: the labels name 2 classes, expected 3");
 }
@@ -163,7 +163,7 @@ static void test_label_column_is_found_by_header_name(void **state)
 {
     (void)state;
     gemmnet_dataset data;
-    gemmnet_csv_options by_name = {.label_column = -1, .label_name = "kind"};
+    gemmnet_csv_options by_name = {.label_name = "kind"};
     expect_read("named.csv", "a, kind ,b\n1,x,2\n3,y,4\n", &by_name, &data);
     assert_int_equal(data.features, 2);
     assert_true(data.x[0] == 1.0f && data.x[1] == 2.0f && data.x[3] == 4.0f);
@@ -175,7 +175,7 @@ static void test_label_column_is_found_by_header_name(void **state)
     expect_failure("twice.csv", "kind,b,kind\n1,2,0\n", &by_name, GEMMNET_E_INVALID,
                    "twice.csv:1:3: label column \"kind\" appears twice");
     /* With a name, the first line is a header even if it looks numeric. */
-    gemmnet_csv_options numeric_name = {.label_column = -1, .label_name = "2"};
+    gemmnet_csv_options numeric_name = {.label_name = "2"};
     expect_read("numeric_header.csv", "1,2\n5,0\n6,1\n", &numeric_name, &data);
     assert_int_equal(data.rows, 2);
     gemmnet_dataset_free(&data);
@@ -185,7 +185,7 @@ static void test_given_class_names_map_labels_to_their_index(void **state)
 {
     (void)state;
     const char *const names[] = {"zebra", "apple", "mango"};
-    gemmnet_csv_options given = {.label_column = -1, .classes = 3, .class_names = names};
+    gemmnet_csv_options given = {.classes = 3, .class_names = names};
     gemmnet_dataset data;
     expect_read("given.csv", "x,l\n1,apple\n2,apple\n", &given, &data);
     const int32_t y[] = {1, 1};
@@ -285,10 +285,10 @@ static void test_stream_reads_rows_with_or_without_a_label_column(void **state)
     }
     float x[16];
     size_t rows = 0;
-    gemmnet_csv_options first = {.label_column = 0};
+    gemmnet_csv_options first = {.label_field = 1};
     assert_int_equal(stream_all("0,1,2\n1,3,4\n", 2, &first, 4, x, &rows, NULL), GEMMNET_OK);
     assert_true(rows == 2 && x[0] == 1.0f && x[3] == 4.0f);
-    gemmnet_csv_options by_name = {.label_column = -1, .label_name = "y"};
+    gemmnet_csv_options by_name = {.label_name = "y"};
     assert_int_equal(stream_all("p,y,q\n1,z,2\n", 2, &by_name, 4, x, &rows, NULL), GEMMNET_OK);
     assert_true(rows == 1 && x[0] == 1.0f && x[1] == 2.0f);
     assert_int_equal(stream_all("", 2, NULL, 4, x, &rows, NULL), GEMMNET_OK);
@@ -394,10 +394,14 @@ static void test_predict_applies_the_model_standardization_to_raw_rows(void **st
 {
     (void)state;
     gemmnet_dataset raw, prepared;
-    assert_int_equal(gemmnet_dataset_moons(&raw, 3000, 0.2, 5, NULL, NULL), GEMMNET_OK);
+    assert_int_equal(
+        gemmnet_dataset_generate(&raw, GEMMNET_SYNTH_MOONS, 3000, 2, 0.2, 5, NULL, NULL),
+        GEMMNET_OK);
     for (size_t i = 0; i < 2 * raw.rows; i++)
         raw.x[i] = raw.x[i] * 100.0f + 7.0f; /* far from standard */
-    assert_int_equal(gemmnet_dataset_moons(&prepared, 3000, 0.2, 5, NULL, NULL), GEMMNET_OK);
+    assert_int_equal(
+        gemmnet_dataset_generate(&prepared, GEMMNET_SYNTH_MOONS, 3000, 2, 0.2, 5, NULL, NULL),
+        GEMMNET_OK);
     memcpy(prepared.x, raw.x, 2 * raw.rows * sizeof(float));
     float mean[2], scale[2];
     assert_int_equal(gemmnet_dataset_standardize(&prepared, mean, scale, NULL), GEMMNET_OK);
@@ -406,20 +410,20 @@ static void test_predict_applies_the_model_standardization_to_raw_rows(void **st
     gemmnet_model *plain = NULL, *carrying = NULL;
     assert_int_equal(gemmnet_model_create(&arch, NULL, &plain, NULL), GEMMNET_OK);
     assert_int_equal(gemmnet_model_create(&arch, NULL, &carrying, NULL), GEMMNET_OK);
-    gemmnet_model_init_tutorial(plain, 2);
-    gemmnet_model_init_tutorial(carrying, 2);
+    gemmnet_model_init(plain, GEMMNET_INIT_TUTORIAL, 2, NULL);
+    gemmnet_model_init(carrying, GEMMNET_INIT_TUTORIAL, 2, NULL);
     assert_int_equal(gemmnet_model_set_standardization(carrying, mean, scale, NULL), GEMMNET_OK);
     gemmnet_workspace *ws = NULL;
     assert_int_equal(gemmnet_workspace_create(plain, NULL, &ws, NULL), GEMMNET_OK);
     size_t n = raw.rows;
     float *p = malloc(2 * n * sizeof *p), *q = malloc(2 * n * sizeof *q);
-    assert_int_equal(gemmnet_predict_proba(plain, ws, prepared.x, n, p), GEMMNET_OK);
-    assert_int_equal(gemmnet_predict_proba(carrying, ws, raw.x, n, q), GEMMNET_OK);
+    assert_int_equal(gemmnet_predict_proba(plain, ws, prepared.x, n, p, NULL), GEMMNET_OK);
+    assert_int_equal(gemmnet_predict_proba(carrying, ws, raw.x, n, q, NULL), GEMMNET_OK);
     assert_memory_equal(p, q, 2 * n * sizeof *p);
     gemmnet_evaluation a, b, c;
-    assert_int_equal(gemmnet_evaluate(plain, ws, &prepared, 0.01f, GEMMNET_REDUCTION_SUM, &a),
+    assert_int_equal(gemmnet_evaluate(plain, ws, &prepared, 0.01f, GEMMNET_REDUCTION_SUM, &a, NULL),
                      GEMMNET_OK);
-    assert_int_equal(gemmnet_evaluate(carrying, ws, &raw, 0.01f, GEMMNET_REDUCTION_SUM, &b),
+    assert_int_equal(gemmnet_evaluate(carrying, ws, &raw, 0.01f, GEMMNET_REDUCTION_SUM, &b, NULL),
                      GEMMNET_OK);
     assert_int_equal(
         gn_evaluate_prepared(carrying, ws, &prepared, 0.01f, GEMMNET_REDUCTION_SUM, &c),

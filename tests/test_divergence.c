@@ -40,9 +40,11 @@ static void run_create(run *r, size_t n, int32_t hidden_layers, int32_t hidden)
                                  .hidden_layers = hidden_layers,
                                  .hidden = widths,
                                  .activations = hidden > 3 ? relu : NULL};
-    assert_int_equal(gemmnet_dataset_moons(&r->data, n, 0.2, 0, NULL, NULL), GEMMNET_OK);
+    assert_int_equal(
+        gemmnet_dataset_generate(&r->data, GEMMNET_SYNTH_MOONS, n, 2, 0.2, 0, NULL, NULL),
+        GEMMNET_OK);
     assert_int_equal(gemmnet_model_create(&arch, NULL, &r->model, NULL), GEMMNET_OK);
-    gemmnet_model_init_tutorial(r->model, 0);
+    gemmnet_model_init(r->model, GEMMNET_INIT_TUTORIAL, 0, NULL);
     gemmnet_train_options_init(&r->options);
     r->options.report_every = 0;
 }
@@ -178,7 +180,7 @@ static void make_overflowing_logits(run *r)
     memcpy(r->data.y, y, sizeof y);
     r->data.classes = 2;
     assert_int_equal(gemmnet_model_create(&arch, NULL, &r->model, NULL), GEMMNET_OK);
-    gemmnet_model_init_tutorial(r->model, 0);
+    gemmnet_model_init(r->model, GEMMNET_INIT_TUTORIAL, 0, NULL);
     gemmnet_train_options_init(&r->options);
     r->options.epochs = 5;
 }

@@ -359,7 +359,7 @@ static void test_predict_proba_equals_forward(void **state)
             fail_msg("gemmnet_workspace_create failed (%s: %s) for %s", gemmnet_strerror(status),
                      err.message, c.name);
         }
-        status = gemmnet_predict_proba(c.model, ws, c.xf, c.n, proba);
+        status = gemmnet_predict_proba(c.model, ws, c.xf, c.n, proba, NULL);
         if (status != GEMMNET_OK) {
             fail_msg("gemmnet_predict_proba returned %s for %s", gemmnet_strerror(status), c.name);
         }
@@ -622,7 +622,7 @@ static void test_evaluate_matches_reference_loss(void **state)
             status = gemmnet_evaluate(c.model, ws, &data, l2,
                                       reduction == REF_REDUCTION_SUM ? GEMMNET_REDUCTION_SUM
                                                                      : GEMMNET_REDUCTION_MEAN,
-                                      &result);
+                                      &result, NULL);
             if (status != GEMMNET_OK) {
                 fail_msg("gemmnet_evaluate returned %s for %s", gemmnet_strerror(status), c.name);
             }
@@ -661,7 +661,7 @@ static void test_evaluate_matches_reference_loss(void **state)
         size_t correct;
         ref_accuracy(&c.net, c.params, c.xd, c.y, c.n, &correct);
         gemmnet_evaluation result;
-        status = gemmnet_evaluate(c.model, ws, &data, l2, GEMMNET_REDUCTION_SUM, &result);
+        status = gemmnet_evaluate(c.model, ws, &data, l2, GEMMNET_REDUCTION_SUM, &result, NULL);
         assert_int_equal(status, GEMMNET_OK);
         size_t apart =
             result.correct > correct ? result.correct - correct : correct - result.correct;

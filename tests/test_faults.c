@@ -20,7 +20,7 @@ typedef int (*scenario)(const gemmnet_allocator *a);
 
 static int make_moons(const gemmnet_allocator *a, gemmnet_dataset *data)
 {
-    return gemmnet_dataset_moons(data, 60, 0.2, 0, a, NULL);
+    return gemmnet_dataset_generate(data, GEMMNET_SYNTH_MOONS, 60, 2, 0.2, 0, a, NULL);
 }
 
 static int make_model(const gemmnet_allocator *a, int32_t hidden, gemmnet_model **m)
@@ -69,7 +69,7 @@ static int predict_and_evaluate(const gemmnet_allocator *a)
     if (status == GEMMNET_OK)
         status = gemmnet_workspace_create(m, a, &ws, NULL);
     if (status == GEMMNET_OK)
-        status = gemmnet_predict(m, ws, data.x, data.rows, labels);
+        status = gemmnet_predict(m, ws, data.x, data.rows, labels, NULL);
     gemmnet_workspace_destroy(ws);
     gemmnet_model_destroy(m);
     gemmnet_dataset_free(&data);

@@ -67,7 +67,7 @@ static int make_model(const gemmnet_allocator *a, gemmnet_model **out, gemmnet_e
     int status = gemmnet_model_create(&arch, a, out, err);
     if (status != GEMMNET_OK)
         return status;
-    gemmnet_model_init_tutorial(*out, 3);
+    gemmnet_model_init(*out, GEMMNET_INIT_TUTORIAL, 3, NULL);
     status = gemmnet_model_set_standardization(*out, mean, scale, err);
     if (status == GEMMNET_OK)
         status = gemmnet_model_set_class_names(*out, names, err);
@@ -227,7 +227,7 @@ static int read_named_csv(const gemmnet_allocator *a, gemmnet_error *err)
 {
     char path[256];
     fixture_path(path, sizeof path, fixture_dir, "named.csv");
-    gemmnet_csv_options options = {.label_column = -1, .label_name = "species"};
+    gemmnet_csv_options options = {.label_name = "species"};
     gemmnet_dataset data;
     int status = gemmnet_dataset_read_csv(&data, path, &options, a, err);
     if (status == GEMMNET_OK && (data.classes != 3 || data.y[1] != 0 || data.y[2] != 2))
@@ -242,7 +242,7 @@ static int read_csv_with_given_names(const gemmnet_allocator *a, gemmnet_error *
     static const char *const names[] = {"emu", "dog", "cat"};
     char path[256];
     fixture_path(path, sizeof path, fixture_dir, "named.csv");
-    gemmnet_csv_options options = {.label_column = 1, .classes = 3, .class_names = names};
+    gemmnet_csv_options options = {.label_field = 2, .classes = 3, .class_names = names};
     gemmnet_dataset data;
     int status = gemmnet_dataset_read_csv(&data, path, &options, a, err);
     if (status == GEMMNET_OK && (data.y[0] != 1 || data.y[2] != 0))
@@ -258,7 +258,7 @@ static int stream_named_csv(const gemmnet_allocator *a, gemmnet_error *err)
     fixture_path(path, sizeof path, fixture_dir, "named.csv");
     FILE *file = fopen(path, "rb");
     assert_non_null(file);
-    gemmnet_csv_options options = {.label_column = -1, .label_name = "species"};
+    gemmnet_csv_options options = {.label_name = "species"};
     gemmnet_csv_reader *reader = NULL;
     float x[2 * 3];
     size_t rows = 1, total = 0;
@@ -564,7 +564,9 @@ static void test_more_than_physical_memory_is_refused_up_front(void **state)
     gemmnet_dataset data;
     gemmnet_error err = {0};
     size_t points = physical / 8; /* 28 bytes each at once */
-    assert_int_equal(gemmnet_dataset_moons(&data, points, 0.2, 0, NULL, &err), GEMMNET_E_NOMEM);
+    assert_int_equal(
+        gemmnet_dataset_generate(&data, GEMMNET_SYNTH_MOONS, points, 2, 0.2, 0, NULL, &err),
+        GEMMNET_E_NOMEM);
     if (!strstr(err.message, "bytes at once, more than the"))
         fail_msg("the message does not give the bytes needed: %s", err.message);
     assert_null(data.x);

@@ -79,7 +79,7 @@ make_model(const int32_t *hidden, int32_t layers, const gemmnet_activation *acts
         .inputs = 2, .classes = 2, .hidden_layers = layers, .hidden = hidden, .activations = acts};
     gemmnet_model *m = NULL;
     assert_int_equal(gemmnet_model_create(&arch, NULL, &m, NULL), GEMMNET_OK);
-    gemmnet_model_init_tutorial(m, 7);
+    gemmnet_model_init(m, GEMMNET_INIT_TUTORIAL, 7, NULL);
     /* Non-zero biases, so that they are checked too. */
     for (int32_t l = 1; l <= layers; l++)
         for (int32_t j = 0; j < hidden[l - 1]; j++)
@@ -98,7 +98,7 @@ static void check_layer(
     assert_non_null(got);
     gemmnet_workspace *ws = NULL;
     assert_int_equal(gemmnet_workspace_create(m, NULL, &ws, NULL), GEMMNET_OK);
-    assert_int_equal(gemmnet_hidden_activations(m, ws, x, n, layer, got), GEMMNET_OK);
+    assert_int_equal(gemmnet_hidden_activations(m, ws, x, n, layer, got, NULL), GEMMNET_OK);
     double *want = expected_activations(m, x, n, layer, mean, scale);
     for (size_t i = 0; i < n * h; i++)
         if (fabs(got[i] - want[i]) > tol)
@@ -159,11 +159,11 @@ static void test_layers_outside_the_hidden_ones_are_refused(void **state)
     gemmnet_workspace *ws = NULL;
     assert_int_equal(gemmnet_workspace_create(m, NULL, &ws, NULL), GEMMNET_OK);
     float x[2] = {0.0f, 0.0f}, out[3];
-    assert_int_equal(gemmnet_hidden_activations(m, ws, x, 1, 0, out), GEMMNET_E_INVALID);
-    assert_int_equal(gemmnet_hidden_activations(m, ws, x, 1, 2, out), GEMMNET_E_INVALID);
-    assert_int_equal(gemmnet_hidden_activations(m, ws, x, 1, 1, NULL), GEMMNET_E_INVALID);
-    assert_int_equal(gemmnet_hidden_activations(NULL, ws, x, 1, 1, out), GEMMNET_E_INVALID);
-    assert_int_equal(gemmnet_hidden_activations(m, ws, x, 0, 1, NULL), GEMMNET_OK);
+    assert_int_equal(gemmnet_hidden_activations(m, ws, x, 1, 0, out, NULL), GEMMNET_E_INVALID);
+    assert_int_equal(gemmnet_hidden_activations(m, ws, x, 1, 2, out, NULL), GEMMNET_E_INVALID);
+    assert_int_equal(gemmnet_hidden_activations(m, ws, x, 1, 1, NULL, NULL), GEMMNET_E_INVALID);
+    assert_int_equal(gemmnet_hidden_activations(NULL, ws, x, 1, 1, out, NULL), GEMMNET_E_INVALID);
+    assert_int_equal(gemmnet_hidden_activations(m, ws, x, 0, 1, NULL, NULL), GEMMNET_OK);
     gemmnet_workspace_destroy(ws);
     gemmnet_model_destroy(m);
 }
@@ -176,7 +176,7 @@ static void test_a_workspace_of_another_shape_is_refused(void **state)
     gemmnet_workspace *ws = NULL;
     assert_int_equal(gemmnet_workspace_create(other, NULL, &ws, NULL), GEMMNET_OK);
     float x[2] = {0.0f, 0.0f}, out[4];
-    assert_int_equal(gemmnet_hidden_activations(m, ws, x, 1, 1, out), GEMMNET_E_SHAPE);
+    assert_int_equal(gemmnet_hidden_activations(m, ws, x, 1, 1, out, NULL), GEMMNET_E_SHAPE);
     gemmnet_workspace_destroy(ws);
     gemmnet_model_destroy(other);
     gemmnet_model_destroy(m);

@@ -46,7 +46,9 @@ static void test_three_hidden_layers_learn_the_moons(void **state)
 {
     (void)state;
     gemmnet_dataset data;
-    assert_int_equal(gemmnet_dataset_moons(&data, 200, 0.2, 0, NULL, NULL), GEMMNET_OK);
+    assert_int_equal(
+        gemmnet_dataset_generate(&data, GEMMNET_SYNTH_MOONS, 200, 2, 0.2, 0, NULL, NULL),
+        GEMMNET_OK);
     static const int32_t hidden[3] = {16, 16, 8};
     gemmnet_architecture arch = {.inputs = 2, .classes = 2, .hidden_layers = 3, .hidden = hidden};
     gemmnet_model *m;

@@ -63,7 +63,7 @@ static gemmnet_model *sample_model(void)
     gemmnet_error err = {0};
     if (gemmnet_model_create(&arch, NULL, &m, &err) != GEMMNET_OK)
         fail_msg("cannot create the sample model: %s", err.message);
-    gemmnet_model_init_tutorial(m, 1);
+    gemmnet_model_init(m, GEMMNET_INIT_TUTORIAL, 1, NULL);
     for (int32_t l = 1; l <= 3; l++)
         for (int32_t j = 0; j < gemmnet_model_width(m, l); j++)
             gemmnet_model_biases(m, l)[j] = 0.25f * (float)(j + 1) - 0.5f * (float)l;
@@ -178,8 +178,8 @@ static void test_reloaded_model_predicts_bit_identically(void **state)
     gemmnet_workspace *ws = NULL, *ws2 = NULL;
     assert_int_equal(gemmnet_workspace_create(m, NULL, &ws, NULL), GEMMNET_OK);
     assert_int_equal(gemmnet_workspace_create(loaded, NULL, &ws2, NULL), GEMMNET_OK);
-    assert_int_equal(gemmnet_predict_proba(m, ws, x, n, p), GEMMNET_OK);
-    assert_int_equal(gemmnet_predict_proba(loaded, ws2, x, n, q), GEMMNET_OK);
+    assert_int_equal(gemmnet_predict_proba(m, ws, x, n, p, NULL), GEMMNET_OK);
+    assert_int_equal(gemmnet_predict_proba(loaded, ws2, x, n, q, NULL), GEMMNET_OK);
     if (memcmp(p, q, n * 3 * sizeof *p) != 0)
         fail_msg("the reloaded model's probabilities differ from the original's");
     gemmnet_workspace_destroy(ws);

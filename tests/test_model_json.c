@@ -36,7 +36,7 @@ static gemmnet_model *sample_model(bool metadata)
                                  .activations = activations};
     gemmnet_model *m = NULL;
     assert_int_equal(gemmnet_model_create(&arch, NULL, &m, NULL), GEMMNET_OK);
-    gemmnet_model_init_tutorial(m, 3);
+    gemmnet_model_init(m, GEMMNET_INIT_TUTORIAL, 3, NULL);
     float *w = gemmnet_model_weights(m, 1);
     w[0] = 1.4e-45f; /* the smallest subnormal */
     w[1] = -0.0f;
@@ -145,7 +145,7 @@ static void test_softmax_regression_has_an_empty_hidden_list(void **state)
     gemmnet_architecture arch = {.inputs = 2, .classes = 4};
     gemmnet_model *m = NULL;
     assert_int_equal(gemmnet_model_create(&arch, NULL, &m, NULL), GEMMNET_OK);
-    gemmnet_model_init_tutorial(m, 0);
+    gemmnet_model_init(m, GEMMNET_INIT_TUTORIAL, 0, NULL);
     size_t length = 0;
     char *text = json_of(m, &length);
     assert_non_null(strstr(text, "\"hidden\": [],"));

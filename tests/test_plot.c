@@ -72,12 +72,14 @@ static void band_points(gemmnet_dataset *data)
 /* The tutorial's network, trained for fewer passes on its moons. */
 static gemmnet_model *moons_network(gemmnet_dataset *data)
 {
-    assert_int_equal(gemmnet_dataset_moons(data, 200, 0.2, 0, NULL, NULL), GEMMNET_OK);
+    assert_int_equal(
+        gemmnet_dataset_generate(data, GEMMNET_SYNTH_MOONS, 200, 2, 0.2, 0, NULL, NULL),
+        GEMMNET_OK);
     int32_t hidden[] = {3};
     gemmnet_architecture arch = {.inputs = 2, .classes = 2, .hidden_layers = 1, .hidden = hidden};
     gemmnet_model *m = NULL;
     assert_int_equal(gemmnet_model_create(&arch, NULL, &m, NULL), GEMMNET_OK);
-    gemmnet_model_init_tutorial(m, 0);
+    gemmnet_model_init(m, GEMMNET_INIT_TUTORIAL, 0, NULL);
     gemmnet_train_options o;
     gemmnet_train_options_init(&o);
     o.epochs = 1500;
@@ -102,7 +104,7 @@ static int32_t *classify_cells(const gemmnet_model *m, const plot_frame *f)
             row[2 * i] = (float)plot_cell_x(f, (int)i);
             row[2 * i + 1] = (float)plot_cell_y(f, j);
         }
-        assert_int_equal(gemmnet_predict(m, ws, row, width, classes + (size_t)j * width),
+        assert_int_equal(gemmnet_predict(m, ws, row, width, classes + (size_t)j * width, NULL),
                          GEMMNET_OK);
     }
     gemmnet_workspace_destroy(ws);

@@ -45,9 +45,9 @@ static void *predict_repeatedly(void *argument)
     job->status =
         proba && labels ? gemmnet_workspace_create(in->model, NULL, &ws, NULL) : GEMMNET_E_NOMEM;
     for (int r = 0; r < REPEATS && job->status == GEMMNET_OK; r++) {
-        job->status = gemmnet_predict_proba(in->model, ws, in->x, ROWS, proba);
+        job->status = gemmnet_predict_proba(in->model, ws, in->x, ROWS, proba, NULL);
         if (job->status == GEMMNET_OK)
-            job->status = gemmnet_predict(in->model, ws, in->x, ROWS, labels);
+            job->status = gemmnet_predict(in->model, ws, in->x, ROWS, labels, NULL);
         job->mismatches += memcmp(proba, in->expected_proba, ROWS * k * sizeof *proba) != 0;
         job->mismatches += memcmp(labels, in->expected_labels, ROWS * sizeof *labels) != 0;
     }
@@ -60,7 +60,9 @@ static void *predict_repeatedly(void *argument)
 /* A trained model with a standardisation, on moons scaled far from 0. */
 static gemmnet_model *trained_model(gemmnet_dataset *data)
 {
-    assert_int_equal(gemmnet_dataset_moons(data, ROWS, 0.2, 11, NULL, NULL), GEMMNET_OK);
+    assert_int_equal(
+        gemmnet_dataset_generate(data, GEMMNET_SYNTH_MOONS, ROWS, 2, 0.2, 11, NULL, NULL),
+        GEMMNET_OK);
     for (size_t i = 0; i < 2 * ROWS; i++)
         data->x[i] = data->x[i] * 50.0f - 3.0f;
     gemmnet_dataset train = *data;
@@ -73,7 +75,7 @@ static gemmnet_model *trained_model(gemmnet_dataset *data)
     gemmnet_architecture arch = {.inputs = 2, .classes = 2, .hidden_layers = 2, .hidden = hidden};
     gemmnet_model *m = NULL;
     assert_int_equal(gemmnet_model_create(&arch, NULL, &m, NULL), GEMMNET_OK);
-    gemmnet_model_init_tutorial(m, 4);
+    gemmnet_model_init(m, GEMMNET_INIT_TUTORIAL, 4, NULL);
     gemmnet_train_options o;
     gemmnet_train_options_init(&o);
     o.epochs = 50;
@@ -95,8 +97,8 @@ static void test_threads_predicting_from_one_model_agree_bit_for_bit(void **stat
     int32_t *labels = malloc(ROWS * sizeof *labels);
     gemmnet_workspace *ws = NULL;
     assert_int_equal(gemmnet_workspace_create(model, NULL, &ws, NULL), GEMMNET_OK);
-    assert_int_equal(gemmnet_predict_proba(model, ws, data.x, ROWS, proba), GEMMNET_OK);
-    assert_int_equal(gemmnet_predict(model, ws, data.x, ROWS, labels), GEMMNET_OK);
+    assert_int_equal(gemmnet_predict_proba(model, ws, data.x, ROWS, proba, NULL), GEMMNET_OK);
+    assert_int_equal(gemmnet_predict(model, ws, data.x, ROWS, labels, NULL), GEMMNET_OK);
     gemmnet_workspace_destroy(ws);
     shared_input in = {model, data.x, proba, labels};
     pthread_t threads[THREADS];

@@ -17,7 +17,9 @@ static void test_ridge_baseline_gets_85_percent_on_the_moons(void **state)
     (void)state;
     gemmnet_dataset data;
     gemmnet_model *m;
-    assert_int_equal(gemmnet_dataset_moons(&data, 200, 0.2, 0, NULL, NULL), GEMMNET_OK);
+    assert_int_equal(
+        gemmnet_dataset_generate(&data, GEMMNET_SYNTH_MOONS, 200, 2, 0.2, 0, NULL, NULL),
+        GEMMNET_OK);
     assert_int_equal(gemmnet_baseline_ridge(&data, 0.01f, NULL, &m, NULL), GEMMNET_OK);
     assert_int_equal(gemmnet_model_layers(m), 1);
     double accuracy = train_accuracy(m, &data);

@@ -40,7 +40,7 @@ static void test_moons_equal_the_glibc_file_to_the_last_digit(void **state)
     read_lines("moons200_glibc.csv", lines);
     double x[2 * N];
     int32_t y[N];
-    assert_int_equal(gemmnet_moons(N, 0.2, 0, x, y), GEMMNET_OK);
+    assert_int_equal(gemmnet_generate(GEMMNET_SYNTH_MOONS, N, 2, 0.2, 0, x, y), GEMMNET_OK);
     for (int i = 0; i < N; i++) {
         char mine[80];
         snprintf(mine, sizeof mine, "%.17g,%.17g,%d", x[2 * i], x[2 * i + 1], (int)y[i]);
@@ -56,7 +56,7 @@ static void test_moons_are_within_4e16_of_numpy(void **state)
     read_lines("moons200_numpy.csv", lines);
     double x[2 * N];
     int32_t y[N];
-    assert_int_equal(gemmnet_moons(N, 0.2, 0, x, y), GEMMNET_OK);
+    assert_int_equal(gemmnet_generate(GEMMNET_SYNTH_MOONS, N, 2, 0.2, 0, x, y), GEMMNET_OK);
     int classes[2] = {0, 0};
     for (int i = 0; i < N; i++) {
         double a, b;
@@ -76,7 +76,7 @@ static void test_moons_without_noise_lie_on_the_half_circles(void **state)
     (void)state;
     double x[2 * 7];
     int32_t y[7];
-    assert_int_equal(gemmnet_moons(7, 0.0, 3, x, y), GEMMNET_OK);
+    assert_int_equal(gemmnet_generate(GEMMNET_SYNTH_MOONS, 7, 2, 0.0, 3, x, y), GEMMNET_OK);
     int count[2] = {0, 0};
     for (int i = 0; i < 7; i++) {
         /* Outer: unit circle at the origin; inner: unit circle at (1, 0.5). */
@@ -95,13 +95,15 @@ static void test_moons_reject_bad_arguments(void **state)
     (void)state;
     double x[4];
     int32_t y[2];
-    assert_int_equal(gemmnet_moons(1, 0.2, 0, x, y), GEMMNET_E_INVALID);
-    assert_int_equal(gemmnet_moons(2, -1.0, 0, x, y), GEMMNET_E_INVALID);
-    assert_int_equal(gemmnet_moons(2, NAN, 0, x, y), GEMMNET_E_INVALID);
-    assert_int_equal(gemmnet_moons(2, INFINITY, 0, x, y), GEMMNET_E_INVALID);
+    assert_int_equal(gemmnet_generate(GEMMNET_SYNTH_MOONS, 1, 2, 0.2, 0, x, y), GEMMNET_E_INVALID);
+    assert_int_equal(gemmnet_generate(GEMMNET_SYNTH_MOONS, 2, 2, -1.0, 0, x, y), GEMMNET_E_INVALID);
+    assert_int_equal(gemmnet_generate(GEMMNET_SYNTH_MOONS, 2, 2, NAN, 0, x, y), GEMMNET_E_INVALID);
+    assert_int_equal(gemmnet_generate(GEMMNET_SYNTH_MOONS, 2, 2, INFINITY, 0, x, y),
+                     GEMMNET_E_INVALID);
     gemmnet_dataset data;
     gemmnet_error err = {0};
-    assert_int_equal(gemmnet_dataset_moons(&data, 0, 0.2, 0, NULL, &err), GEMMNET_E_INVALID);
+    assert_int_equal(gemmnet_dataset_generate(&data, GEMMNET_SYNTH_MOONS, 0, 2, 0.2, 0, NULL, &err),
+                     GEMMNET_E_INVALID);
     assert_non_null(strstr(err.message, "n ≥ 2"));
     assert_null(data.x);
 }
@@ -112,8 +114,9 @@ static void test_moons_dataset_rounds_the_doubles_once(void **state)
     double x[2 * N];
     int32_t y[N];
     gemmnet_dataset data;
-    assert_int_equal(gemmnet_moons(N, 0.2, 0, x, y), GEMMNET_OK);
-    assert_int_equal(gemmnet_dataset_moons(&data, N, 0.2, 0, NULL, NULL), GEMMNET_OK);
+    assert_int_equal(gemmnet_generate(GEMMNET_SYNTH_MOONS, N, 2, 0.2, 0, x, y), GEMMNET_OK);
+    assert_int_equal(gemmnet_dataset_generate(&data, GEMMNET_SYNTH_MOONS, N, 2, 0.2, 0, NULL, NULL),
+                     GEMMNET_OK);
     assert_int_equal(data.rows, N);
     assert_int_equal(data.features, 2);
     assert_int_equal(data.classes, 2);

@@ -32,10 +32,11 @@ static int setup(void **state)
     static fixture f;
     static const int32_t hidden[1] = {3};
     gemmnet_architecture arch = {.inputs = 2, .classes = 2, .hidden_layers = 1, .hidden = hidden};
-    if (gemmnet_dataset_moons(&f.data, 200, 0.2, 0, NULL, NULL) != GEMMNET_OK ||
+    if (gemmnet_dataset_generate(&f.data, GEMMNET_SYNTH_MOONS, 200, 2, 0.2, 0, NULL, NULL) !=
+            GEMMNET_OK ||
         gemmnet_model_create(&arch, NULL, &f.model, NULL) != GEMMNET_OK)
         return -1;
-    gemmnet_model_init_tutorial(f.model, 0);
+    gemmnet_model_init(f.model, GEMMNET_INIT_TUTORIAL, 0, NULL);
     *state = &f;
     return 0;
 }
@@ -70,8 +71,9 @@ static void test_initial_loss_is_0_583940(void **state)
     gemmnet_workspace *ws;
     gemmnet_evaluation e;
     assert_int_equal(gemmnet_workspace_create(f->model, NULL, &ws, NULL), GEMMNET_OK);
-    assert_int_equal(gemmnet_evaluate(f->model, ws, &f->data, 0.01f, GEMMNET_REDUCTION_SUM, &e),
-                     GEMMNET_OK);
+    assert_int_equal(
+        gemmnet_evaluate(f->model, ws, &f->data, 0.01f, GEMMNET_REDUCTION_SUM, &e, NULL),
+        GEMMNET_OK);
     if (fabs(e.loss - 0.583940) > 1e-6)
         fail_msg("initial loss %.7f, tutorial 0.583940", e.loss);
     gemmnet_workspace_destroy(ws);
@@ -126,7 +128,8 @@ static void test_tutorial_run_prints_the_notebook_losses(void **state)
     gemmnet_workspace *ws;
     gemmnet_evaluation e;
     assert_int_equal(gemmnet_workspace_create(f->model, NULL, &ws, NULL), GEMMNET_OK);
-    assert_int_equal(gemmnet_evaluate(f->model, ws, &f->data, o.l2, o.reduction, &e), GEMMNET_OK);
+    assert_int_equal(gemmnet_evaluate(f->model, ws, &f->data, o.l2, o.reduction, &e, NULL),
+                     GEMMNET_OK);
     if (e.correct != 195)
         fail_msg("final accuracy %zu/200, tutorial 195/200", e.correct);
     gemmnet_workspace_destroy(ws);

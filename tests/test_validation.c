@@ -33,13 +33,15 @@ static void test_early_stopping_restores_the_best_weights(void **state)
 {
     (void)state;
     gemmnet_dataset all, train, val;
-    assert_int_equal(gemmnet_dataset_moons(&all, 120, 0.45, 1, NULL, NULL), GEMMNET_OK);
+    assert_int_equal(
+        gemmnet_dataset_generate(&all, GEMMNET_SYNTH_MOONS, 120, 2, 0.45, 1, NULL, NULL),
+        GEMMNET_OK);
     assert_int_equal(gemmnet_dataset_split(&all, 0.5, 1, &train, &val, NULL), GEMMNET_OK);
     static const int32_t hidden[1] = {64};
     gemmnet_architecture arch = {.inputs = 2, .classes = 2, .hidden_layers = 1, .hidden = hidden};
     gemmnet_model *m;
     assert_int_equal(gemmnet_model_create(&arch, NULL, &m, NULL), GEMMNET_OK);
-    gemmnet_model_init_tutorial(m, 0);
+    gemmnet_model_init(m, GEMMNET_INIT_TUTORIAL, 0, NULL);
     gemmnet_train_options o;
     gemmnet_train_options_init(&o);
     /* No L2 and a strong optimizer on noisy data: it overfits. */
@@ -65,7 +67,7 @@ static void test_early_stopping_restores_the_best_weights(void **state)
     gemmnet_workspace *ws;
     gemmnet_evaluation e;
     assert_int_equal(gemmnet_workspace_create(m, NULL, &ws, NULL), GEMMNET_OK);
-    assert_int_equal(gemmnet_evaluate(m, ws, &val, o.l2, o.reduction, &e), GEMMNET_OK);
+    assert_int_equal(gemmnet_evaluate(m, ws, &val, o.l2, o.reduction, &e, NULL), GEMMNET_OK);
     if (e.loss != seen.best)
         fail_msg("restored model has validation loss %.9g, best seen %.9g", e.loss, seen.best);
     gemmnet_workspace_destroy(ws);

@@ -35,11 +35,11 @@ static int parse(int argc, char **argv, settings *s)
         {"epochs", required_argument, NULL, 'e'},
         {NULL, 0, NULL, 0},
     };
-    *s = (settings){.csv = {.label_column = -1}, .hidden = 8, .epochs = 300};
+    *s = (settings){.hidden = 8, .epochs = 300};
     int c;
     while ((c = getopt_long(argc, argv, "", options, NULL)) != -1) {
         if (c == 'c' && strspn(optarg, "-0123456789") == strlen(optarg))
-            s->csv.label_column = atoi(optarg);
+            s->csv.label_field = atoi(optarg) < 0 ? 0 : atoi(optarg) + 1;
         else if (c == 'c')
             s->csv.label_name = optarg;
         else if (c == 's')
@@ -70,7 +70,7 @@ static int write_predictions(const settings *s, const gemmnet_model *model, gemm
     if (status == GEMMNET_OK)
         status = labels ? gemmnet_workspace_create(model, NULL, &ws, err) : GEMMNET_E_NOMEM;
     if (status == GEMMNET_OK)
-        status = gemmnet_predict(model, ws, raw.x, raw.rows, labels);
+        status = gemmnet_predict(model, ws, raw.x, raw.rows, labels, NULL);
     for (size_t i = 0; status == GEMMNET_OK && i < raw.rows; i++) {
         const char *name = gemmnet_model_class_name(model, labels[i]);
         if (name)
@@ -105,7 +105,7 @@ static int train_and_save(const settings *s, gemmnet_model **model, gemmnet_erro
                                  .hidden = &s->hidden};
     if (status == GEMMNET_OK &&
         (status = gemmnet_model_create(&arch, NULL, model, err)) == GEMMNET_OK)
-        gemmnet_model_init_tutorial(*model, 0);
+        gemmnet_model_init(*model, GEMMNET_INIT_TUTORIAL, 0, NULL);
     gemmnet_train_options o;
     gemmnet_train_options_init(&o);
     o.epochs = s->epochs;

@@ -13,6 +13,8 @@ enum { MT_N = 624, MT_M = 397 };
 
 GEMMNET_API void gemmnet_rng_seed(gemmnet_rng *rng, uint32_t seed)
 {
+    if (!rng)
+        return;
     rng->state[0] = seed;
     for (uint32_t i = 1; i < MT_N; i++) {
         uint32_t prev = rng->state[i - 1];
@@ -34,6 +36,8 @@ static void twist(uint32_t *mt)
 
 GEMMNET_API uint32_t gemmnet_rng_next32(gemmnet_rng *rng)
 {
+    if (!rng)
+        return 0;
     if (rng->position >= MT_N) {
         twist(rng->state);
         rng->position = 0;
@@ -48,6 +52,8 @@ GEMMNET_API uint32_t gemmnet_rng_next32(gemmnet_rng *rng)
 
 GEMMNET_API double gemmnet_rng_uniform(gemmnet_rng *rng)
 {
+    if (!rng)
+        return 0.0;
     /* 27 + 26 bits: (a·2²⁶ + b) / 2⁵³. */
     uint32_t a = gemmnet_rng_next32(rng) >> 5;
     uint32_t b = gemmnet_rng_next32(rng) >> 6;
@@ -56,6 +62,8 @@ GEMMNET_API double gemmnet_rng_uniform(gemmnet_rng *rng)
 
 GEMMNET_API double gemmnet_rng_normal(gemmnet_rng *rng)
 {
+    if (!rng)
+        return 0.0;
     if (rng->has_gauss) {
         rng->has_gauss = 0;
         return rng->gauss;
@@ -74,7 +82,7 @@ GEMMNET_API double gemmnet_rng_normal(gemmnet_rng *rng)
 
 GEMMNET_API uint64_t gemmnet_rng_interval(gemmnet_rng *rng, uint64_t max)
 {
-    if (max == 0)
+    if (max == 0 || !rng)
         return 0;
     uint64_t mask = max;
     mask |= mask >> 1;
@@ -99,6 +107,8 @@ GEMMNET_API uint64_t gemmnet_rng_interval(gemmnet_rng *rng, uint64_t max)
 
 GEMMNET_API void gemmnet_rng_shuffle(gemmnet_rng *rng, int32_t *items, size_t n)
 {
+    if (!rng || !items)
+        return;
     for (size_t i = n; i-- > 1;) {
         size_t j = (size_t)gemmnet_rng_interval(rng, i);
         int32_t t = items[i];

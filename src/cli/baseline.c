@@ -13,7 +13,7 @@ int baseline_fit(const gemmnet_dataset *data,
     if (status == GEMMNET_OK)
         status = gemmnet_workspace_create(*model, NULL, &ws, err);
     if (status == GEMMNET_OK)
-        status = gemmnet_evaluate(*model, ws, data, 0.0f, GEMMNET_REDUCTION_MEAN, result);
+        status = gemmnet_evaluate(*model, ws, data, 0.0f, GEMMNET_REDUCTION_MEAN, result, NULL);
     gemmnet_workspace_destroy(ws);
     return status;
 }

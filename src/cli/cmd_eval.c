@@ -51,7 +51,7 @@ static bool eval_option(void *context, int code, const char *value)
 static int parse_eval(int argc, char **argv, eval_args *a)
 {
     static const cli_syntax syntax = {"eval", eval_help, eval_options, "", eval_option};
-    *a = (eval_args){.input = {.csv = {.label_column = -1}}};
+    *a = (eval_args){0};
     int status = cli_parse_options(&syntax, a, argc, argv, NULL);
     return status >= 0 ? status : model_input_check("eval", &a->input, "FILE");
 }
@@ -215,20 +215,24 @@ read_data(const eval_args *a, const gemmnet_model *model, gemmnet_dataset *data,
 }
 
 static int evaluate(const gemmnet_model *model,
+                    const char *path,
                     const gemmnet_dataset *data,
                     eval_report *r,
                     gemmnet_error *err)
 {
     *r = (eval_report){.model = model, .rows = data->rows, .k = (size_t)data->classes};
     gemmnet_workspace *ws = NULL;
+    gemmnet_error detail = {0};
     int status = gemmnet_workspace_create(model, NULL, &ws, err);
     if (status == GEMMNET_OK)
         status = gemmnet_evaluate(model, ws, data, gemmnet_model_l2(model),
-                                  gemmnet_model_reduction(model), &r->evaluation);
+                                  gemmnet_model_reduction(model), &r->evaluation, &detail);
     if (status == GEMMNET_OK && !(r->matrix = calloc(r->k * r->k, sizeof *r->matrix)))
         status = GEMMNET_E_NOMEM;
-    if (status == GEMMNET_OK)
-        status = gemmnet_confusion_matrix(model, ws, data, r->matrix);
+    else if (status == GEMMNET_OK)
+        status = gemmnet_confusion_matrix(model, ws, data, r->matrix, &detail);
+    if (detail.message[0])
+        snprintf(err->message, sizeof err->message, "%.100s: %.400s", path, detail.message);
     gemmnet_workspace_destroy(ws);
     return status;
 }
@@ -247,7 +251,7 @@ int cmd_eval(int argc, char **argv)
     eval_report report = {0};
     int status = read_data(&a, model, &data, &err);
     if (status == GEMMNET_OK)
-        status = evaluate(model, &data, &report, &err);
+        status = evaluate(model, a.input.data_path, &data, &report, &err);
     if (status == GEMMNET_OK && a.json)
         print_json(&report);
     else if (status == GEMMNET_OK)

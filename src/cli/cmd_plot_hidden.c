@@ -116,7 +116,8 @@ static int draw(const plot_hidden_args *a, gemmnet_model *model, const gemmnet_d
     float *activations = malloc(data->rows * (size_t)units * sizeof *activations);
     int status = activations ? gemmnet_workspace_create(model, NULL, &ws, &err) : GEMMNET_E_NOMEM;
     if (status == GEMMNET_OK)
-        status = gemmnet_hidden_activations(model, ws, data->x, data->rows, layer, activations);
+        status =
+            gemmnet_hidden_activations(model, ws, data->x, data->rows, layer, activations, NULL);
     if (status == GEMMNET_OK && layer == gemmnet_model_layers(model) - 1)
         status = make_readout(model, &readout, &err);
     int exit_status = EXIT_FAILURE_RUN;

@@ -54,7 +54,7 @@ static bool predict_option(void *context, int code, const char *value)
 static int parse_predict(int argc, char **argv, predict_args *a)
 {
     static const cli_syntax syntax = {"predict", predict_help, predict_options, "", predict_option};
-    *a = (predict_args){.input = {.csv = {.label_column = -1}}};
+    *a = (predict_args){0};
     int status = cli_parse_options(&syntax, a, argc, argv, NULL);
     return status >= 0 ? status : model_input_check("predict", &a->input, "FILE|-");
 }
@@ -110,18 +110,24 @@ static int predict_stream(const gemmnet_model *model,
                           gemmnet_workspace *ws,
                           gemmnet_csv_reader *reader,
                           predict_block *b,
+                          const char *name,
                           bool proba,
                           gemmnet_error *err)
 {
-    for (;;) {
+    for (size_t done = 0;;) {
         size_t rows = 0;
         int status = gemmnet_csv_reader_read(reader, b->x, b->rows, &rows, err);
         if (status != GEMMNET_OK || rows == 0)
             return status;
-        status = proba ? gemmnet_predict_proba(model, ws, b->x, rows, b->proba)
-                       : gemmnet_predict(model, ws, b->x, rows, b->labels);
-        if (status != GEMMNET_OK)
+        gemmnet_error detail = {0};
+        status = proba ? gemmnet_predict_proba(model, ws, b->x, rows, b->proba, &detail)
+                       : gemmnet_predict(model, ws, b->x, rows, b->labels, &detail);
+        if (status != GEMMNET_OK) {
+            snprintf(err->message, sizeof err->message, "%s: data rows %zu..%zu: %.400s", name,
+                     done + 1, done + rows, detail.message);
             return status;
+        }
+        done += rows;
         print_block(model, b, rows, proba);
         if (ferror(stdout))
             return GEMMNET_E_IO;
@@ -144,7 +150,7 @@ run_predict(const predict_args *a, const gemmnet_model *model, FILE *in, gemmnet
     if (status == GEMMNET_OK && !block_create(&b, d, k))
         status = GEMMNET_E_NOMEM;
     if (status == GEMMNET_OK)
-        status = predict_stream(model, ws, reader, &b, a->proba, err);
+        status = predict_stream(model, ws, reader, &b, name, a->proba, err);
     if (status == GEMMNET_OK && fflush(stdout) != 0)
         status = GEMMNET_E_IO;
     block_free(&b);

@@ -74,6 +74,14 @@ static int load_checkpoint(run *r, gemmnet_error *err)
     int status = gemmnet_checkpoint_load(r->args.resume_path, NULL, &r->model, &r->checkpoint, err);
     if (status != GEMMNET_OK)
         return status;
+    int32_t done = gemmnet_checkpoint_epochs_done(r->checkpoint);
+    if (r->args.options.epochs <= done) {
+        snprintf(err->message, sizeof err->message,
+                 "%.300s: the checkpoint has already done %d epochs; --epochs %d would train "
+                 "none (give --epochs above %d to continue)",
+                 r->args.resume_path, (int)done, (int)r->args.options.epochs, (int)done);
+        return GEMMNET_E_INVALID;
+    }
     gemmnet_train_options saved;
     gemmnet_checkpoint_options(r->checkpoint, &saved);
     saved.epochs = r->args.options.epochs;

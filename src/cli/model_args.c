@@ -40,7 +40,9 @@ void cli_set_label_column(const char *text, gemmnet_csv_options *options)
     errno = 0;
     long column = strtol(text, &end, 10);
     if (!errno && end != text && !*end && column >= -1 && column < INT32_MAX) {
-        options->label_column = (int32_t)column;
+        /* --label-col is 0-based with -1 for the last; the library counts
+         * fields from 1 with 0 for the last. */
+        options->label_field = column < 0 ? 0 : (int32_t)column + 1;
         options->label_name = NULL;
     } else {
         options->label_name = text;

@@ -15,7 +15,7 @@ typedef struct model_input_args {
     const char *model_path;
     /* --data FILE ("-" is stdin where the command reads a stream). */
     const char *data_path;
-    /* --label-col, over label_column = −1 (the last column). */
+    /* --label-col, over label_field = 0 (the last column). */
     gemmnet_csv_options csv;
 } model_input_args;
 
@@ -48,7 +48,7 @@ int cli_model_class_names(const gemmnet_model *model, const char ***names /* OUT
 gemmnet_model *cli_load_model(const char *command, const char *path);
 
 /* --label-col N|NAME: an integer (-1 for the last column, else 0-based)
- * sets options->label_column; any other text is a header name. */
+ * sets options->label_field (N + 1, or 0 for −1); any other text is a header name. */
 void cli_set_label_column(const char *text, gemmnet_csv_options *options);
 
 /* Reads all of path ("-" is stdin) into a malloc'd, NUL-terminated

@@ -54,15 +54,14 @@ static int load_data_for_model(const data_args *a,
                                gemmnet_error *err)
 {
     if (a->moons)
-        return gemmnet_dataset_moons(data, (size_t)a->moons, a->noise, (uint32_t)a->seed, NULL,
-                                     err);
+        return gemmnet_dataset_generate(data, GEMMNET_SYNTH_MOONS, (size_t)a->moons, 2, a->noise,
+                                        (uint32_t)a->seed, NULL, err);
     int32_t k = gemmnet_model_width(model, gemmnet_model_layers(model));
     const char **names;
     int status = cli_model_class_names(model, &names);
     if (status != GEMMNET_OK)
         return status;
-    gemmnet_csv_options csv = {.label_column = -1,
-                               .classes = a->classes && !names ? (int32_t)a->classes : k,
+    gemmnet_csv_options csv = {.classes = a->classes && !names ? (int32_t)a->classes : k,
                                .class_names = names};
     if (a->label_column)
         cli_set_label_column(a->label_column, &csv);
@@ -84,7 +83,7 @@ static int train_here(const plot_source *s,
     int status = gemmnet_model_create(&arch, NULL, model, err);
     if (status != GEMMNET_OK)
         return status;
-    gemmnet_model_init_tutorial(*model, (uint32_t)s->data.seed);
+    gemmnet_model_init(*model, GEMMNET_INIT_TUTORIAL, (uint32_t)s->data.seed, NULL);
     gemmnet_train_options options;
     gemmnet_train_options_init(&options);
     options.report_every = 0;

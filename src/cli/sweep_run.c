@@ -26,7 +26,7 @@ static int train_job(sweep_job *job, const sweep_settings *s)
     int status = gemmnet_model_create(&arch, NULL, &job->model, &job->err);
     if (status != GEMMNET_OK)
         return status;
-    gemmnet_model_init_tutorial(job->model, s->seed);
+    gemmnet_model_init(job->model, GEMMNET_INIT_TUTORIAL, s->seed, NULL);
     gemmnet_train_options options;
     gemmnet_train_options_init(&options);
     options.epochs = s->epochs;
@@ -36,8 +36,8 @@ static int train_job(sweep_job *job, const sweep_settings *s)
     if (status == GEMMNET_OK)
         status = gemmnet_workspace_create(job->model, NULL, &ws, &job->err);
     if (status == GEMMNET_OK)
-        status =
-            gemmnet_evaluate(job->model, ws, s->data, options.l2, options.reduction, &job->result);
+        status = gemmnet_evaluate(job->model, ws, s->data, options.l2, options.reduction,
+                                  &job->result, NULL);
     gemmnet_workspace_destroy(ws);
     return status;
 }

@@ -301,10 +301,9 @@ int parse_train_args(int argc, char **argv, train_args *a)
 int load_data(const data_args *a, gemmnet_dataset *data, gemmnet_error *err)
 {
     if (a->moons)
-        return gemmnet_dataset_moons(data, (size_t)a->moons, a->noise, (uint32_t)a->seed, NULL,
-                                     err);
-    gemmnet_csv_options csv = {
-        .label_column = -1, .classes = (int32_t)a->classes, .part = a->part, .parts = a->parts};
+        return gemmnet_dataset_generate(data, GEMMNET_SYNTH_MOONS, (size_t)a->moons, 2, a->noise,
+                                        (uint32_t)a->seed, NULL, err);
+    gemmnet_csv_options csv = {.classes = (int32_t)a->classes, .part = a->part, .parts = a->parts};
     if (a->label_column)
         cli_set_label_column(a->label_column, &csv);
     return gemmnet_dataset_read_csv(data, a->path, &csv, NULL, err);

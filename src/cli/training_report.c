@@ -39,7 +39,7 @@ print_accuracy(const run *r, const char *label, gemmnet_workspace *ws, const gem
 {
     const gemmnet_train_options *o = &r->args.options;
     gemmnet_evaluation e;
-    int status = gemmnet_evaluate(r->model, ws, data, o->l2, o->reduction, &e);
+    int status = gemmnet_evaluate(r->model, ws, data, o->l2, o->reduction, &e, NULL);
     double counts[2] = {(double)e.correct, (double)data->rows};
     if (status == GEMMNET_OK)
         status = sum_over_processes(r, counts, 2);
@@ -67,8 +67,8 @@ print_confusion(const run *r, const char *set, gemmnet_workspace *ws, const gemm
     size_t k = (size_t)gemmnet_model_width(r->model, gemmnet_model_layers(r->model));
     size_t *counts = calloc(k * k, sizeof *counts);
     double *matrix = calloc(k * k, sizeof *matrix);
-    int status =
-        counts && matrix ? gemmnet_confusion_matrix(r->model, ws, data, counts) : GEMMNET_E_NOMEM;
+    int status = counts && matrix ? gemmnet_confusion_matrix(r->model, ws, data, counts, NULL)
+                                  : GEMMNET_E_NOMEM;
     for (size_t i = 0; status == GEMMNET_OK && i < k * k; i++)
         matrix[i] = (double)counts[i];
     if (status == GEMMNET_OK)
@@ -84,10 +84,15 @@ int train_report_results(const run *r, const gemmnet_trainer *trainer, gemmnet_e
 {
     int stopped;
     int32_t best = gemmnet_trainer_best_epoch(trainer, &stopped);
+    int32_t last = gemmnet_trainer_epochs_done(trainer) - 1;
     if (stopped && r->parallel->rank == 0)
         printf(
             "early stop after epoch %d: keeping the weights of epoch %d (best validation loss)\n",
-            (int)gemmnet_trainer_epochs_done(trainer) - 1, (int)best);
+            (int)last, (int)best);
+    else if (best >= 0 && best < last && r->parallel->rank == 0)
+        printf("training ended after epoch %d: keeping the weights of epoch %d (best validation "
+               "loss)\n",
+               (int)last, (int)best);
     const gemmnet_dataset *validation = r->data.validation;
     gemmnet_workspace *ws = NULL;
     int status = gemmnet_workspace_create(r->model, NULL, &ws, err);

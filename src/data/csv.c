@@ -324,19 +324,20 @@ static bool has_text_feature(const char *line, size_t length, size_t label_index
     return false;
 }
 
-/* The label index from options->label_column (-1: the last). */
+/* The 0-based label index from options->label_field (1-based; 0: the
+ * last field, also when options is NULL). */
 static int numbered_label(const gn_csv_source *s,
                           const gemmnet_csv_options *options,
                           size_t fields,
                           size_t *index,
                           gemmnet_error *err)
 {
-    int32_t column = options ? options->label_column : -1;
-    if (column >= 0 && (size_t)column >= fields)
+    int32_t field = options ? options->label_field : 0;
+    if (field > 0 && (size_t)field > fields)
         return gn_csv_fail_at(s, err, 0, GEMMNET_E_INVALID,
-                              "label column %d is out of range, expected 0..%zu or -1 for the last",
-                              (int)column, fields - 1);
-    *index = column < 0 ? fields - 1 : (size_t)column;
+                              "label field %d (counted from 1) is past the line's %zu fields",
+                              (int)field, fields);
+    *index = field == 0 ? fields - 1 : (size_t)field - 1;
     return GEMMNET_OK;
 }
 

@@ -98,7 +98,7 @@ int gn_csv_check_text(
 
 /* Fixes the layout from the first non-blank line[0..length): with_label
  * says whether the lines have a label column, found by options->label_name
- * in the header or options->label_column (-1: the last); the line is a
+ * in the header or options->label_field (0: the last); the line is a
  * header when label_name is given or a feature field is not a number.
  * Checks a header's text. */
 int gn_csv_layout_from(const gn_csv_source *s,

@@ -318,7 +318,7 @@ static int read_file(gemmnet_dataset *data,
                      gemmnet_error *err)
 {
     csv_read r = {.source = {.path = path, .allocator = gn_allocator_or_default(allocator)}};
-    r.options = options ? *options : (gemmnet_csv_options){.label_column = -1};
+    r.options = options ? *options : (gemmnet_csv_options){0};
     r.classes = r.options.classes;
     r.given_names = r.options.class_names;
     gn_name_table_init(&r.names, &r.source.allocator);
@@ -353,10 +353,10 @@ static int check_arguments(const gemmnet_dataset *data,
         return gn_fail(err, GEMMNET_E_INVALID, "read_csv: data and path must not be NULL");
     if (!options)
         return GEMMNET_OK;
-    if (options->label_column < -1)
+    if (options->label_field < 0)
         return gn_fail(err, GEMMNET_E_INVALID,
-                       "%s: label column %d is invalid, expected -1 (the last) or a 0-based index",
-                       path, (int)options->label_column);
+                       "%s: label field %d is invalid, expected 0 (the last) or a 1-based number",
+                       path, (int)options->label_field);
     if (options->classes < 0 || options->classes == 1)
         return gn_fail(err, GEMMNET_E_INVALID,
                        "%s: %d classes is invalid, expected at least 2 or 0 to infer them", path,

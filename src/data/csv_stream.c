@@ -34,10 +34,12 @@ GEMMNET_API int gemmnet_csv_reader_create(FILE *file,
                                           gemmnet_csv_reader **reader,
                                           gemmnet_error *err)
 {
+    if (!reader)
+        return gn_fail(err, GEMMNET_E_INVALID, "csv reader: reader must not be NULL");
     *reader = NULL;
     if (!file || !name || features == 0 || features >= SIZE_MAX / 2)
         return gn_fail(err, GEMMNET_E_INVALID, "csv reader: a file, a name and D ≥ 1 are required");
-    if (options && (options->label_column < -1 || (options->label_name && !options->label_name[0])))
+    if (options && (options->label_field < 0 || (options->label_name && !options->label_name[0])))
         return gn_fail(err, GEMMNET_E_INVALID, "%s: invalid label column", name);
     gemmnet_allocator a = gn_allocator_or_default(allocator);
     gemmnet_csv_reader *r = gn_alloc_zero(&a, sizeof *r);
@@ -45,7 +47,7 @@ GEMMNET_API int gemmnet_csv_reader_create(FILE *file,
         return gn_fail(err, GEMMNET_E_NOMEM, "cannot allocate a CSV reader");
     r->source = (gn_csv_source){.path = name, .file = file, .allocator = a};
     r->features = features;
-    r->options = options ? *options : (gemmnet_csv_options){.label_column = -1};
+    r->options = options ? *options : (gemmnet_csv_options){0};
     *reader = r;
     return GEMMNET_OK;
 }
@@ -119,8 +121,9 @@ read_block(gemmnet_csv_reader *r, float *x, size_t max_rows, size_t *rows, gemmn
 GEMMNET_API int gemmnet_csv_reader_read(
     gemmnet_csv_reader *reader, float *x, size_t max_rows, size_t *rows, gemmnet_error *err)
 {
-    *rows = 0;
-    if (!reader || !x || max_rows == 0)
+    if (rows)
+        *rows = 0;
+    if (!reader || !x || !rows || max_rows == 0)
         return gn_fail(err, GEMMNET_E_INVALID,
                        "csv reader: a reader and x[max_rows ≥ 1 × D] are required");
     locale_t c_locale, caller_locale;

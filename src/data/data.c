@@ -10,6 +10,8 @@ GEMMNET_API int gemmnet_dataset_alloc(gemmnet_dataset *data,
                                       const gemmnet_allocator *allocator,
                                       gemmnet_error *err)
 {
+    if (!data)
+        return gn_fail(err, GEMMNET_E_INVALID, "dataset_alloc: data must not be NULL");
     memset(data, 0, sizeof *data);
     data->allocator = gn_allocator_or_default(allocator);
     size_t values, x_bytes, y_bytes;
@@ -51,6 +53,9 @@ GEMMNET_API int gemmnet_dataset_generate(gemmnet_dataset *data,
                                          const gemmnet_allocator *allocator,
                                          gemmnet_error *err)
 {
+    if (!data)
+        return gn_fail(err, GEMMNET_E_INVALID, "dataset_generate: data must not be NULL");
+    memset(data, 0, sizeof *data);
     /* x[n×2] float, y[n] int32 and the double x[n×2] held at once. */
     size_t needed = 0;
     if (!gn_mul_size(n, 2 * sizeof(float) + sizeof(int32_t) + 2 * sizeof(double), &needed) ||
@@ -92,16 +97,6 @@ GEMMNET_API int gemmnet_dataset_generate(gemmnet_dataset *data,
     return status;
 }
 
-GEMMNET_API int gemmnet_dataset_moons(gemmnet_dataset *data,
-                                      size_t n,
-                                      double noise,
-                                      uint32_t seed,
-                                      const gemmnet_allocator *allocator,
-                                      gemmnet_error *err)
-{
-    return gemmnet_dataset_generate(data, GEMMNET_SYNTH_MOONS, n, 2, noise, seed, allocator, err);
-}
-
 /* Copies rows order[0..rows) of src into dst (allocated here). */
 static int take_rows(const gemmnet_dataset *src,
                      const int32_t *order,
@@ -128,7 +123,11 @@ GEMMNET_API int gemmnet_dataset_slice(const gemmnet_dataset *data,
                                       gemmnet_dataset *out,
                                       gemmnet_error *err)
 {
+    if (!out)
+        return gn_fail(err, GEMMNET_E_INVALID, "dataset_slice: out must not be NULL");
     memset(out, 0, sizeof *out);
+    if (!data)
+        return gn_fail(err, GEMMNET_E_INVALID, "dataset_slice: data must not be NULL");
     if (first > data->rows || count > data->rows - first)
         return gn_fail(err, GEMMNET_E_INVALID, "rows %zu..%zu lie outside the %zu rows of the data",
                        first, first + count, data->rows);
@@ -148,8 +147,12 @@ GEMMNET_API int gemmnet_dataset_split(const gemmnet_dataset *data,
                                       gemmnet_dataset *validation,
                                       gemmnet_error *err)
 {
+    if (!train || !validation)
+        return gn_fail(err, GEMMNET_E_INVALID, "dataset_split: train and validation are required");
     memset(train, 0, sizeof *train);
     memset(validation, 0, sizeof *validation);
+    if (!data)
+        return gn_fail(err, GEMMNET_E_INVALID, "dataset_split: data must not be NULL");
     size_t n = data->rows, held = (size_t)llround(fraction * (double)n);
     if (!(fraction > 0.0 && fraction < 1.0) || held < 1 || held >= n || n > INT32_MAX)
         return gn_fail(err, GEMMNET_E_INVALID,

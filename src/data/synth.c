@@ -33,10 +33,10 @@ static void moon_point(size_t r, size_t n_out, size_t n_in, double *xy)
     }
 }
 
-GEMMNET_API int gemmnet_moons(size_t n, double noise, uint32_t seed, double *x, int32_t *y)
+/* make_moons(n, noise, random_state=seed) into x[n×2], y[n]; the
+ * arguments are checked by gemmnet_generate. */
+static void moons(size_t n, double noise, uint32_t seed, double *x, int32_t *y)
 {
-    if (n < 2 || n > INT32_MAX || !x || !y || !(noise >= 0.0) || !isfinite(noise))
-        return GEMMNET_E_INVALID;
     size_t n_out = n / 2, n_in = n - n_out;
     gemmnet_rng rng;
     gemmnet_rng_seed(&rng, seed);
@@ -53,7 +53,6 @@ GEMMNET_API int gemmnet_moons(size_t n, double noise, uint32_t seed, double *x, 
     /* numpy adds normal(scale=noise) to every value in row-major order. */
     for (size_t i = 0; i < 2 * n; i++)
         x[i] += noise * gemmnet_rng_normal(&rng);
-    return GEMMNET_OK;
 }
 
 /* Rows of class c when n rows are dealt to K classes: the first n mod K
@@ -143,8 +142,10 @@ GEMMNET_API int gemmnet_generate(gemmnet_synthetic kind,
         !(noise >= 0.0) || !isfinite(noise) || classes < 2 || (!multi && classes != 2) ||
         classes > 64 || n < (size_t)classes)
         return GEMMNET_E_INVALID;
-    if (kind == GEMMNET_SYNTH_MOONS)
-        return gemmnet_moons(n, noise, seed, x, y);
+    if (kind == GEMMNET_SYNTH_MOONS) {
+        moons(n, noise, seed, x, y);
+        return GEMMNET_OK;
+    }
     gemmnet_rng rng;
     gemmnet_rng_seed(&rng, seed);
     switch (kind) {

@@ -144,7 +144,11 @@ int gn_model_save_with(const gemmnet_model *m,
                        const gn_file_ops *ops,
                        gemmnet_error *err)
 {
-    return gn_model_save_state(m, (gn_span){NULL, 0}, path, ops, err);
+    /* A model loaded from a checkpoint keeps its training state. */
+    gn_span state = {NULL, 0};
+    if (m)
+        state = (gn_span){m->training_state, m->training_state_size};
+    return gn_model_save_state(m, state, path, ops, err);
 }
 
 GEMMNET_API int gemmnet_model_save(const gemmnet_model *model, const char *path, gemmnet_error *err)
@@ -300,9 +304,11 @@ static int load_path(const char *path,
                      state_copy copy,
                      gemmnet_error *err)
 {
-    if (!model || !path)
-        return gn_fail(err, GEMMNET_E_INVALID, "load: a path and an output pointer are required");
+    if (!model)
+        return gn_fail(err, GEMMNET_E_INVALID, "load: an output pointer is required");
     *model = NULL;
+    if (!path)
+        return gn_fail(err, GEMMNET_E_INVALID, "load: a path is required");
     int fd = open(path, O_RDONLY | O_CLOEXEC);
     if (fd < 0)
         return gn_fail(err, GEMMNET_E_IO, "%s: cannot open: %s", path, strerror(errno));

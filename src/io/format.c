@@ -1,6 +1,7 @@
 /*
  * The model file format, version 1: encoding a model into bytes and
  * decoding (and validating) bytes into a model. Files: file.c.
+ * docs/formats.md describes it for readers outside the code.
  *
  * Every field is fixed-width little-endian, written and read byte by byte,
  * so the format is the same on every host:
@@ -74,7 +75,7 @@ size_t gn_model_encoded_size(const gemmnet_model *model, size_t state_size)
 
 GEMMNET_API size_t gemmnet_model_file_size(const gemmnet_model *model)
 {
-    return gn_model_encoded_size(model, 0);
+    return model ? gn_model_encoded_size(model, model->training_state_size) : 0;
 }
 
 static void encode_header(const gemmnet_model *m, size_t size, bool state, unsigned char **p)
@@ -144,7 +145,10 @@ int gn_model_encode(const gemmnet_model *model,
 GEMMNET_API int
 gemmnet_model_save_buffer(const gemmnet_model *model, void *buffer, size_t size, gemmnet_error *err)
 {
-    return gn_model_encode(model, NULL, 0, buffer, size, err);
+    if (!model)
+        return gn_fail(err, GEMMNET_E_INVALID, "save: model and buffer are required");
+    return gn_model_encode(model, model->training_state, model->training_state_size, buffer, size,
+                           err);
 }
 
 /* ---- decoding: the parts ----------------------------------------------- */
@@ -454,6 +458,8 @@ static int build_model(const unsigned char *bytes,
         status = decode_standardization(bytes, h, m, err);
     if (status == GEMMNET_OK && (h->flags & FLAG_CLASS_NAMES))
         status = decode_names(bytes, h, m, err);
+    if (status == GEMMNET_OK && h->state_size)
+        status = gn_model_set_training_state(m, bytes + h->state_at, (size_t)h->state_size, err);
     if (status != GEMMNET_OK) {
         gemmnet_model_destroy(m);
         return status;

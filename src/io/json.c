@@ -16,6 +16,7 @@
  * allocator hooks, and hand back doubles instead of the number's text.
  */
 #include "io/io.h"
+#include "io/base64.h"
 
 #include <errno.h>
 #include <math.h>
@@ -108,7 +109,19 @@ static void write_layers(FILE *f, const gemmnet_model *m)
         write_floats(f, m->parameters + m->bias_offset[l - 1], out);
         fputs("\n    }", f);
     }
-    fputs("\n  ]\n}\n", f);
+    fputs("\n  ]", f);
+}
+
+/* A checkpoint's training state, when the model carries one, as base64:
+ * opaque bytes (docs/formats.md has their layout) kept exact. */
+static void write_training_state(FILE *f, const gemmnet_model *m)
+{
+    if (m->training_state) {
+        fputs(",\n  \"training_state\": \"", f);
+        gn_base64_write(f, m->training_state, m->training_state_size);
+        fputc('"', f);
+    }
+    fputs("\n}\n", f);
 }
 
 GEMMNET_API int gemmnet_model_write_json(const gemmnet_model *model, FILE *file, gemmnet_error *err)
@@ -125,6 +138,7 @@ GEMMNET_API int gemmnet_model_write_json(const gemmnet_model *model, FILE *file,
     write_architecture(file, model);
     write_metadata(file, model);
     write_layers(file, model);
+    write_training_state(file, model);
     gn_leave_c_locale(c_locale, caller_locale);
     if (ferror(file))
         return gn_fail(err, GEMMNET_E_IO, "cannot write the JSON text: %s", strerror(errno));
@@ -641,6 +655,32 @@ static int parse_layer(json_parser *j, gemmnet_model *m, int32_t l)
     return status == GEMMNET_OK ? expect(j, '}') : status;
 }
 
+/* "training_state": "base64" (after the layers, only for a checkpoint). */
+static int parse_training_state(json_parser *j, gemmnet_model *m)
+{
+    int status = expect_key(j, "training_state");
+    if (status == GEMMNET_OK)
+        status = expect(j, '"');
+    if (status != GEMMNET_OK)
+        return status;
+    const char *start = j->p, *close = memchr(start, '"', (size_t)(j->end - start));
+    if (!close)
+        return fail(j, GEMMNET_E_PARSE, "the training state's string does not end");
+    size_t length = (size_t)(close - start);
+    unsigned char *bytes = gn_alloc(&m->allocator, length / 4 * 3 + 1);
+    if (!bytes)
+        return fail(j, GEMMNET_E_NOMEM, "cannot allocate %zu bytes of training state",
+                    length / 4 * 3);
+    size_t size = gn_base64_decode(start, length, bytes);
+    if (size == SIZE_MAX || size == 0)
+        status = fail(j, GEMMNET_E_PARSE, "the training state is not base64 text");
+    else
+        status = gn_model_set_training_state(m, bytes, size, j->err);
+    gn_release(&m->allocator, bytes);
+    j->p = close + 1;
+    return status;
+}
+
 /* "layers": [L layers], the closing brace, then nothing but whitespace. */
 static int parse_layers(json_parser *j, gemmnet_model *m)
 {
@@ -652,6 +692,8 @@ static int parse_layers(json_parser *j, gemmnet_model *m)
             status = parse_layer(j, m, l);
     if (status == GEMMNET_OK && !accept(j, ']'))
         return fail(j, GEMMNET_E_PARSE, "expected ']' after %d layers", (int)m->layers);
+    if (status == GEMMNET_OK && accept(j, ','))
+        status = parse_training_state(j, m);
     if (status == GEMMNET_OK && (status = expect(j, '}')) == GEMMNET_OK) {
         skip_space(j);
         if (j->p != j->end)
@@ -691,9 +733,11 @@ GEMMNET_API int gemmnet_model_read_json(const char *text,
                                         gemmnet_model **model,
                                         gemmnet_error *err)
 {
-    if (!model || (!text && length > 0))
-        return gn_fail(err, GEMMNET_E_INVALID, "read_json: text and model are required");
+    if (!model)
+        return gn_fail(err, GEMMNET_E_INVALID, "read_json: model must not be NULL");
     *model = NULL;
+    if (!text && length > 0)
+        return gn_fail(err, GEMMNET_E_INVALID, "read_json: text must not be NULL");
     static const char empty[1];
     const char *start = text ? text : empty;
     json_parser j = {.p = start, .end = start + length, .line = 1, .line_start = start, .err = err};

@@ -4,6 +4,8 @@
 
 int gn_check_dataset(const gemmnet_dataset *data, const gemmnet_model *m, gemmnet_error *err)
 {
+    if (!data || !m)
+        return gn_fail(err, GEMMNET_E_INVALID, "a data set and a model are required");
     if (data->rows == 0 || !data->x || !data->y)
         return gn_fail(err, GEMMNET_E_INVALID, "the data set is empty");
     if (data->features != (size_t)m->width[0])
@@ -16,7 +18,5 @@ int gn_check_dataset(const gemmnet_dataset *data, const gemmnet_model *m, gemmne
             return gn_fail(err, GEMMNET_E_LABEL,
                            "row %zu: label %d is out of range, expected 0..%d", i + 1,
                            (int)data->y[i], (int)k - 1);
-    if (!gn_all_finite(data->x, data->rows * data->features))
-        return gn_fail(err, GEMMNET_E_NONFINITE, "the data contains NaN or Inf values");
-    return GEMMNET_OK;
+    return gn_check_rows_finite(data->x, data->rows, data->features, 0, err);
 }

@@ -61,8 +61,11 @@ static double normal_scale(gemmnet_init scheme, size_t in, size_t out)
 GEMMNET_API int
 gemmnet_model_init(gemmnet_model *model, gemmnet_init scheme, uint32_t seed, gemmnet_error *err)
 {
-    if (!model || scheme < GEMMNET_INIT_TUTORIAL || scheme > GEMMNET_INIT_ORTHOGONAL)
+    if (!model)
+        return gn_fail(err, GEMMNET_E_INVALID, "init: model must not be NULL");
+    if (scheme < GEMMNET_INIT_TUTORIAL || scheme > GEMMNET_INIT_ORTHOGONAL)
         return gn_fail(err, GEMMNET_E_INVALID, "unknown initialisation %d", (int)scheme);
+    gn_model_drop_training_state(model);
     gemmnet_rng rng;
     gemmnet_rng_seed(&rng, seed);
     memset(model->parameters, 0, model->parameter_count * sizeof(float));
@@ -78,10 +81,4 @@ gemmnet_model_init(gemmnet_model *model, gemmnet_init scheme, uint32_t seed, gem
             return status;
     }
     return GEMMNET_OK;
-}
-
-GEMMNET_API void gemmnet_model_init_tutorial(gemmnet_model *model, uint32_t seed)
-{
-    /* Cannot fail: only the orthogonal scheme allocates. */
-    (void)gemmnet_model_init(model, GEMMNET_INIT_TUTORIAL, seed, NULL);
 }

@@ -57,6 +57,8 @@ GEMMNET_API int gemmnet_model_create(const gemmnet_architecture *arch,
                                      gemmnet_model **model,
                                      gemmnet_error *err)
 {
+    if (!model)
+        return gn_fail(err, GEMMNET_E_INVALID, "model must not be NULL");
     *model = NULL;
     int status = check_architecture(arch, err);
     if (status != GEMMNET_OK)
@@ -100,29 +102,29 @@ GEMMNET_API void gemmnet_model_destroy(gemmnet_model *model)
 
 GEMMNET_API int32_t gemmnet_model_layers(const gemmnet_model *model)
 {
-    return model->layers;
+    return model ? model->layers : 0;
 }
 
 GEMMNET_API int32_t gemmnet_model_width(const gemmnet_model *model, int32_t i)
 {
-    return i >= 0 && i <= model->layers ? model->width[i] : 0;
+    return model && i >= 0 && i <= model->layers ? model->width[i] : 0;
 }
 
 GEMMNET_API size_t gemmnet_model_parameter_count(const gemmnet_model *model)
 {
-    return model->parameter_count;
+    return model ? model->parameter_count : 0;
 }
 
 GEMMNET_API float *gemmnet_model_weights(gemmnet_model *model, int32_t l)
 {
-    if (l < 1 || l > model->layers)
+    if (!model || l < 1 || l > model->layers)
         return NULL;
     return model->parameters + model->weight_offset[l - 1];
 }
 
 GEMMNET_API float *gemmnet_model_biases(gemmnet_model *model, int32_t l)
 {
-    if (l < 1 || l > model->layers)
+    if (!model || l < 1 || l > model->layers)
         return NULL;
     return model->parameters + model->bias_offset[l - 1];
 }

@@ -47,6 +47,11 @@ struct gemmnet_model {
     /* Class names [K] (pointers, then the strings, in one allocation), or
      * NULL. */
     char **class_names;
+    /* The training-state section of the checkpoint file the model came
+     * from (train/checkpoint.c's layout, kept opaque here), or NULL: saved
+     * and dumped with the model so that a copy stays resumable. */
+    unsigned char *training_state;
+    size_t training_state_size;
 };
 
 /* Per-block buffers of the forward and backward passes. */
@@ -157,7 +162,8 @@ void gn_model_free_metadata(gemmnet_model *m);
 int gn_check_inference(const gemmnet_model *m,
                        const gemmnet_workspace *ws,
                        const void *x,
-                       size_t n);
+                       size_t n,
+                       gemmnet_error *err);
 
 /* What the first layer reads for rows x[rows×D]: x itself, or with a
  * standardisation its transformed copy in ws->input[R×D]; NULL when the
@@ -190,5 +196,35 @@ int gn_evaluate_prepared(const gemmnet_model *m,
 /* Checks that data fits model: rows ≥ 1, D features, labels in [0, K),
  * all values finite. */
 int gn_check_dataset(const gemmnet_dataset *data, const gemmnet_model *m, gemmnet_error *err);
+
+/* ---- a model's training state (model_meta.c) ------------------------ */
+
+/* Replaces the model's training state with a copy of bytes[size]. */
+int gn_model_set_training_state(gemmnet_model *m,
+                                const unsigned char *bytes,
+                                size_t size,
+                                gemmnet_error *err);
+/* Forgets it (initialisation and training change the weights it
+ * described). */
+void gn_model_drop_training_state(gemmnet_model *m);
+
+/* ---- finite inputs and answers (predict.c) -------------------------- */
+
+/* GEMMNET_E_NONFINITE naming the first non-finite value of the rows
+ * x[rows×D] (numbered from first + 1 in the message), else GEMMNET_OK. */
+int gn_check_rows_finite(const float *x, size_t rows, size_t d, size_t first, gemmnet_error *err);
+/* GEMMNET_E_NONFINITE naming the first row of v[rows×width] (numbered from
+ * first + 1) whose answers (`what`, e.g. "probabilities") are not finite. */
+int gn_check_outputs_finite(
+    const float *v, size_t rows, size_t width, size_t first, const char *what, gemmnet_error *err);
+/* gemmnet_evaluate without its check that the loss is finite: for the
+ * trainer, which reports a non-finite loss with its own message. */
+int gn_evaluate_raw(const gemmnet_model *m,
+                    gemmnet_workspace *ws,
+                    const gemmnet_dataset *data,
+                    float l2,
+                    gemmnet_reduction reduction,
+                    gemmnet_evaluation *result,
+                    gemmnet_error *err);
 
 #endif /* GEMMNET_NET_H */

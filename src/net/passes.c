@@ -76,7 +76,11 @@ int gn_workspace_create(const gemmnet_model *m,
                         gemmnet_workspace **out,
                         gemmnet_error *err)
 {
+    if (!out)
+        return gn_fail(err, GEMMNET_E_INVALID, "workspace must not be NULL");
     *out = NULL;
+    if (!m)
+        return gn_fail(err, GEMMNET_E_INVALID, "a workspace needs a model");
     /* Inference always standardises into input[]; training only when the
      * model carries a standardisation (its data is then raw). */
     bool with_input = !with_delta || m->mean;

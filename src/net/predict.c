@@ -6,6 +6,7 @@
  * with their own workspaces can share both). */
 #include "net/net.h"
 
+#include <math.h>
 #include <string.h>
 
 /* Rows per block of an inference workspace. */
@@ -26,11 +27,47 @@ static bool same_shape(const gemmnet_model *m, const gemmnet_workspace *ws)
     return memcmp(m->width, ws->width, sizeof(int32_t) * (size_t)(m->layers + 1)) == 0;
 }
 
-int gn_check_inference(const gemmnet_model *m, const gemmnet_workspace *ws, const void *x, size_t n)
+int gn_check_inference(const gemmnet_model *m,
+                       const gemmnet_workspace *ws,
+                       const void *x,
+                       size_t n,
+                       gemmnet_error *err)
 {
-    if (!m || !ws || (!x && n > 0))
-        return GEMMNET_E_INVALID;
-    return same_shape(m, ws) ? GEMMNET_OK : GEMMNET_E_SHAPE;
+    if (!m || !ws)
+        return gn_fail(err, GEMMNET_E_INVALID, "a model and a workspace are required");
+    if (!x && n > 0)
+        return gn_fail(err, GEMMNET_E_INVALID, "%zu rows given as NULL", n);
+    if (!same_shape(m, ws))
+        return gn_fail(err, GEMMNET_E_SHAPE,
+                       "the workspace was made for a model of another shape (%d layers, %d "
+                       "inputs; this model: %d layers, %d inputs): create one for this model",
+                       (int)ws->layers, (int)ws->width[0], (int)m->layers, (int)m->width[0]);
+    return GEMMNET_OK;
+}
+
+int gn_check_rows_finite(const float *x, size_t rows, size_t d, size_t first, gemmnet_error *err)
+{
+    if (gn_all_finite(x, rows * d))
+        return GEMMNET_OK;
+    size_t i = 0;
+    while (isfinite(x[i]))
+        i++;
+    return gn_fail(err, GEMMNET_E_NONFINITE, "row %zu, feature %zu: %g is not a finite number",
+                   first + i / d + 1, i % d + 1, (double)x[i]);
+}
+
+int gn_check_outputs_finite(
+    const float *v, size_t rows, size_t width, size_t first, const char *what, gemmnet_error *err)
+{
+    if (gn_all_finite(v, rows * width))
+        return GEMMNET_OK;
+    size_t i = 0;
+    while (isfinite(v[i]))
+        i++;
+    return gn_fail(err, GEMMNET_E_NONFINITE,
+                   "row %zu: the model's %s are not finite although the row is (weights too "
+                   "large for float32?)",
+                   first + i / width + 1, what);
 }
 
 /* What the first layer reads for rows x[rows×D]: x itself, or with a
@@ -63,64 +100,84 @@ static size_t argmax(const float *p, size_t k)
     return best;
 }
 
+/* Forward pass of the rows [r, r + rows) of x[n×D] after checking that
+ * they are finite; leaves the probabilities in ws->act[L] and checks them. */
+static int forward_block(const gemmnet_model *m,
+                         gemmnet_workspace *ws,
+                         const float *x,
+                         size_t r,
+                         size_t rows,
+                         gemmnet_error *err)
+{
+    size_t d = (size_t)m->width[0], k = (size_t)m->width[m->layers];
+    int status = gn_check_rows_finite(x + r * d, rows, d, r, err);
+    if (status != GEMMNET_OK)
+        return status;
+    const float *input = gn_first_layer_input(m, ws, x + r * d, rows);
+    if (!input)
+        return gn_fail(err, GEMMNET_E_INVALID, "the workspace has no room for standardised rows");
+    gn_forward(m, ws, input, NULL, rows);
+    return gn_check_outputs_finite(ws->act[m->layers], rows, k, r, "probabilities", err);
+}
+
 GEMMNET_API int gemmnet_predict_proba(const gemmnet_model *model,
                                       gemmnet_workspace *workspace,
                                       const float *x,
                                       size_t n,
-                                      float *proba)
+                                      float *proba,
+                                      gemmnet_error *err)
 {
-    int status = gn_check_inference(model, workspace, x, n);
-    if (status != GEMMNET_OK || (n > 0 && !proba))
-        return status != GEMMNET_OK ? status : GEMMNET_E_INVALID;
-    size_t d = (size_t)model->width[0], k = (size_t)model->width[model->layers];
-    for (size_t r = 0; r < n; r += workspace->block_rows) {
+    int status = gn_check_inference(model, workspace, x, n, err);
+    if (status == GEMMNET_OK && n > 0 && !proba)
+        status = gn_fail(err, GEMMNET_E_INVALID, "proba must not be NULL");
+    size_t k = status == GEMMNET_OK ? (size_t)model->width[model->layers] : 0;
+    for (size_t r = 0; status == GEMMNET_OK && r < n; r += workspace->block_rows) {
         size_t rows = block_at(workspace, r, n);
-        const float *input = gn_first_layer_input(model, workspace, x + r * d, rows);
-        if (!input)
-            return GEMMNET_E_INVALID;
-        gn_forward(model, workspace, input, NULL, rows);
-        memcpy(proba + r * k, workspace->act[model->layers], rows * k * sizeof(float));
+        status = forward_block(model, workspace, x, r, rows, err);
+        if (status == GEMMNET_OK)
+            memcpy(proba + r * k, workspace->act[model->layers], rows * k * sizeof(float));
     }
-    return GEMMNET_OK;
+    return status;
 }
 
 GEMMNET_API int gemmnet_predict(const gemmnet_model *model,
                                 gemmnet_workspace *workspace,
                                 const float *x,
                                 size_t n,
-                                int32_t *labels)
+                                int32_t *labels,
+                                gemmnet_error *err)
 {
-    int status = gn_check_inference(model, workspace, x, n);
-    if (status != GEMMNET_OK || (n > 0 && !labels))
-        return status != GEMMNET_OK ? status : GEMMNET_E_INVALID;
-    size_t d = (size_t)model->width[0], k = (size_t)model->width[model->layers];
-    for (size_t r = 0; r < n; r += workspace->block_rows) {
+    int status = gn_check_inference(model, workspace, x, n, err);
+    if (status == GEMMNET_OK && n > 0 && !labels)
+        status = gn_fail(err, GEMMNET_E_INVALID, "labels must not be NULL");
+    size_t k = status == GEMMNET_OK ? (size_t)model->width[model->layers] : 0;
+    for (size_t r = 0; status == GEMMNET_OK && r < n; r += workspace->block_rows) {
         size_t rows = block_at(workspace, r, n);
-        const float *input = gn_first_layer_input(model, workspace, x + r * d, rows);
-        if (!input)
-            return GEMMNET_E_INVALID;
-        gn_forward(model, workspace, input, NULL, rows);
+        status = forward_block(model, workspace, x, r, rows, err);
         const float *p = workspace->act[model->layers];
-        for (size_t i = 0; i < rows; i++)
+        for (size_t i = 0; status == GEMMNET_OK && i < rows; i++)
             labels[r + i] = (int32_t)argmax(p + i * k, k);
     }
-    return GEMMNET_OK;
+    return status;
 }
 
 /* Loss and accuracy over data; standardise says whether the rows are raw
- * (apply the model's standardisation) or already standardised. */
+ * (apply the model's standardisation) or already standardised. The loss
+ * may come out non-finite (the trainer checks it with its own message). */
 static int evaluate_rows(const gemmnet_model *model,
                          gemmnet_workspace *workspace,
                          const gemmnet_dataset *data,
                          float l2,
                          gemmnet_reduction reduction,
                          bool standardise,
-                         gemmnet_evaluation *result)
+                         gemmnet_evaluation *result,
+                         gemmnet_error *err)
 {
-    int status = gn_check_inference(model, workspace, data, 1);
-    if (status != GEMMNET_OK || !result || data->rows == 0)
-        return status != GEMMNET_OK ? status : GEMMNET_E_INVALID;
-    status = gn_check_dataset(data, model, NULL);
+    int status = gn_check_inference(model, workspace, data, 1, err);
+    if (status == GEMMNET_OK && !result)
+        status = gn_fail(err, GEMMNET_E_INVALID, "result must not be NULL");
+    if (status == GEMMNET_OK)
+        status = gn_check_dataset(data, model, err);
     if (status != GEMMNET_OK)
         return status;
     size_t d = data->features, k = (size_t)model->width[model->layers];
@@ -131,7 +188,8 @@ static int evaluate_rows(const gemmnet_model *model,
         const float *x = data->x + r * d;
         const float *input = standardise ? gn_first_layer_input(model, workspace, x, rows) : x;
         if (!input)
-            return GEMMNET_E_INVALID;
+            return gn_fail(err, GEMMNET_E_INVALID,
+                           "the workspace has no room for standardised rows");
         cross_entropy += gn_forward(model, workspace, input, data->y + r, rows);
         const float *p = workspace->act[model->layers];
         for (size_t i = 0; i < rows; i++)
@@ -163,9 +221,31 @@ GEMMNET_API int gemmnet_evaluate(const gemmnet_model *model,
                                  const gemmnet_dataset *data,
                                  float l2,
                                  gemmnet_reduction reduction,
-                                 gemmnet_evaluation *result)
+                                 gemmnet_evaluation *result,
+                                 gemmnet_error *err)
 {
-    return evaluate_rows(model, workspace, data, l2, reduction, true, result);
+    if (!isfinite(l2) || l2 < 0.0f ||
+        (reduction != GEMMNET_REDUCTION_SUM && reduction != GEMMNET_REDUCTION_MEAN))
+        return gn_fail(err, GEMMNET_E_INVALID,
+                       "l2 must be finite and ≥ 0 and the reduction sum or mean (got %g, %d)",
+                       (double)l2, (int)reduction);
+    int status = evaluate_rows(model, workspace, data, l2, reduction, true, result, err);
+    if (status == GEMMNET_OK && !isfinite(result->loss))
+        return gn_fail(err, GEMMNET_E_NONFINITE,
+                       "the loss is not finite although the data is (weights too large for "
+                       "float32?)");
+    return status;
+}
+
+int gn_evaluate_raw(const gemmnet_model *m,
+                    gemmnet_workspace *ws,
+                    const gemmnet_dataset *data,
+                    float l2,
+                    gemmnet_reduction reduction,
+                    gemmnet_evaluation *result,
+                    gemmnet_error *err)
+{
+    return evaluate_rows(m, ws, data, l2, reduction, true, result, err);
 }
 
 int gn_evaluate_prepared(const gemmnet_model *m,
@@ -175,5 +255,5 @@ int gn_evaluate_prepared(const gemmnet_model *m,
                          gemmnet_reduction reduction,
                          gemmnet_evaluation *result)
 {
-    return evaluate_rows(m, ws, data, l2, reduction, false, result);
+    return evaluate_rows(m, ws, data, l2, reduction, false, result, NULL);
 }

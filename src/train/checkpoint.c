@@ -3,12 +3,14 @@
  * flag bit 2) holds everything a trainer needs to continue as if it had
  * never stopped, so that resuming gives bit-identical weights:
  *
- *   u32 state version (1)
+ *   u32 state version (2; version 1, without the fingerprints, is read)
  *   settings   u32 reduction, f32 learning rate, f32 l2, u32 optimizer,
  *              f32 momentum, beta1, beta2, epsilon, u32 schedule kind,
  *              u32 every, f32 factor, f32 k, u64 batch size, u32 shuffle
  *              seed, u32 patience, u64 rows per block
- *   data       u64 global training rows, u64 global validation rows
+ *   data       u64 global training rows, u64 global validation rows,
+ *              (version 2) u64 fingerprint of the training rows, u64 of
+ *              the validation rows (0: not recorded)
  *   progress   u32 epochs done, u64 updates done
  *   generator  624 × u32 MT19937 words, u32 position, u32 has_gauss,
  *              f64 cached deviate
@@ -23,13 +25,13 @@
 #include <math.h>
 #include <string.h>
 
-enum { STATE_VERSION = 1, MT_WORDS = 624 };
+enum { STATE_VERSION = 2, MT_WORDS = 624 };
 /* Bytes of the fixed part, everything but the float arrays: the version,
  * the settings (14 four-byte and 2 eight-byte fields), the data and
  * progress counts, the generator, S, and the early-stopping record. */
 enum {
     SETTINGS_BYTES = 14 * 4 + 2 * 8,
-    PROGRESS_BYTES = 2 * 8 + 4 + 8,
+    PROGRESS_BYTES = 4 * 8 + 4 + 8,
     GENERATOR_BYTES = MT_WORDS * 4 + 4 + 4 + 8,
     STOPPING_BYTES = 4 + 8 + 4 + 4,
     FIXED_STATE_BYTES = 4 + SETTINGS_BYTES + PROGRESS_BYTES + GENERATOR_BYTES + 8 + STOPPING_BYTES
@@ -42,6 +44,8 @@ struct gemmnet_checkpoint {
     size_t block_rows;
     size_t global_rows;
     size_t validation_rows;
+    uint64_t data_fingerprint;
+    uint64_t validation_fingerprint;
     int32_t epochs_done;
     int64_t steps;
     gemmnet_rng rng;
@@ -88,6 +92,8 @@ static void encode_progress(const gemmnet_trainer *t, unsigned char **p)
     const gemmnet_dataset *v = t->options.validation;
     put_u64(p, t->global_rows);
     put_u64(p, v ? (c ? c->validation_global_rows : v->rows) : 0);
+    put_u64(p, t->data_fingerprint);
+    put_u64(p, t->validation_fingerprint);
     put_u32(p, (uint32_t)t->epochs_done);
     put_u64(p, (uint64_t)t->steps);
     for (int i = 0; i < MT_WORDS; i++)
@@ -122,8 +128,14 @@ GEMMNET_API int
 gemmnet_trainer_save(const gemmnet_trainer *trainer, const char *path, gemmnet_error *err)
 {
     size_t size;
-    if (!trainer || !path || !state_size(trainer, &size))
+    if (!trainer || !path || !path[0] || !state_size(trainer, &size))
         return gn_fail(err, GEMMNET_E_INVALID, "save: a trainer and a path are required");
+    /* Before any epoch, a single process can still fingerprint its data
+     * here; with a collective that needs every process, so it is left 0. */
+    gemmnet_trainer copy = *trainer;
+    if (!copy.fingerprinted && !copy.options.collective)
+        (void)gn_trainer_fingerprint(&copy, NULL);
+    trainer = &copy;
     unsigned char *bytes = gn_alloc(&trainer->allocator, size), *p = bytes;
     if (!bytes)
         return gn_fail(err, GEMMNET_E_NOMEM, "%s: cannot allocate %zu bytes of training state",
@@ -144,6 +156,69 @@ gemmnet_trainer_save(const gemmnet_trainer *trainer, const char *path, gemmnet_e
         status = gn_model_save_state(trainer->model, (gn_span){bytes, size}, path, NULL, err);
     gn_release(&trainer->allocator, bytes);
     return status;
+}
+
+/* ---- data fingerprints -------------------------------------------------- */
+
+/* FNV-1a over 32-bit words (64-bit state). */
+static uint64_t mix(uint64_t h, uint32_t word)
+{
+    return (h ^ word) * UINT64_C(0x100000001b3);
+}
+
+/* Σ over the rows of a shard, mod 2^64, of a hash of (global index, the
+ * row's float bits, its label): a sum, so that shards held by different
+ * processes add up to the fingerprint of the whole data whatever the
+ * split, and keyed by the global index, so that reordered rows differ. */
+static uint64_t shard_fingerprint(const gemmnet_dataset *data, size_t first_row)
+{
+    uint64_t sum = 0;
+    size_t d = data->features;
+    for (size_t i = 0; i < data->rows; i++) {
+        uint64_t g = first_row + i, h = UINT64_C(0xcbf29ce484222325);
+        h = mix(mix(h, (uint32_t)g), (uint32_t)(g >> 32));
+        for (size_t j = 0; j < d; j++) {
+            uint32_t bits;
+            memcpy(&bits, &data->x[i * d + j], 4);
+            h = mix(h, bits);
+        }
+        h = mix(h, (uint32_t)data->y[i]);
+        sum += h ^ (h >> 29);
+    }
+    return sum;
+}
+
+/* Sums v[2] mod 2^64 over the processes exactly: as 16-bit limbs in
+ * doubles (each limb sum stays far below 2^53). */
+static int sum_fingerprints(const gemmnet_collective *c, uint64_t v[2])
+{
+    double limbs[8];
+    for (int i = 0; i < 8; i++)
+        limbs[i] = (double)((v[i / 4] >> (16 * (i % 4))) & 0xffffu);
+    if (c->sum_doubles(c->context, limbs, 8) != 0)
+        return GEMMNET_E_COLLECTIVE;
+    v[0] = v[1] = 0;
+    for (int i = 0; i < 8; i++)
+        v[i / 4] += (uint64_t)limbs[i] << (16 * (i % 4));
+    return GEMMNET_OK;
+}
+
+int gn_trainer_fingerprint(gemmnet_trainer *t, gemmnet_error *err)
+{
+    if (t->fingerprinted)
+        return GEMMNET_OK;
+    const gemmnet_collective *c = t->options.collective;
+    const gemmnet_dataset *v = t->options.validation;
+    uint64_t sums[2] = {shard_fingerprint(t->data, t->first_row),
+                        v ? shard_fingerprint(v, c ? c->validation_first_row : 0) : 0};
+    if (c && sum_fingerprints(c, sums) != GEMMNET_OK)
+        return gn_fail(err, GEMMNET_E_COLLECTIVE,
+                       "summing the data fingerprints over the processes failed");
+    /* 0 means "not recorded" in a checkpoint. */
+    t->data_fingerprint = sums[0] ? sums[0] : 1;
+    t->validation_fingerprint = v ? (sums[1] ? sums[1] : 1) : 0;
+    t->fingerprinted = true;
+    return GEMMNET_OK;
 }
 
 /* ---- decoding ---------------------------------------------------------- */
@@ -206,10 +281,14 @@ static void decode_settings(reader *r, gemmnet_checkpoint *c)
     o->block_rows = c->block_rows;
 }
 
-static void decode_progress(reader *r, gemmnet_checkpoint *c)
+static void decode_progress(reader *r, uint32_t version, gemmnet_checkpoint *c)
 {
     c->global_rows = (size_t)read_u64(r);
     c->validation_rows = (size_t)read_u64(r);
+    if (version >= 2) {
+        c->data_fingerprint = read_u64(r);
+        c->validation_fingerprint = read_u64(r);
+    }
     c->epochs_done = (int32_t)read_u32(r);
     c->steps = (int64_t)read_u64(r);
     for (int i = 0; i < MT_WORDS; i++)
@@ -282,11 +361,13 @@ static int decode_state(const unsigned char *bytes,
                         gemmnet_error *err)
 {
     reader r = {bytes, size, false};
-    if (read_u32(&r) != STATE_VERSION)
-        return gn_fail(err, GEMMNET_E_VERSION, "training state version not supported, expected %d",
-                       STATE_VERSION);
+    uint32_t version = read_u32(&r);
+    if (version < 1 || version > STATE_VERSION)
+        return gn_fail(err, GEMMNET_E_VERSION,
+                       "training state version %lu not supported, expected 1..%d",
+                       (unsigned long)version, STATE_VERSION);
     decode_settings(&r, c);
-    decode_progress(&r, c);
+    decode_progress(&r, version, c);
     const char *problem = implausible(c);
     if (r.short_read || problem)
         return gn_fail(err, GEMMNET_E_FORMAT, "training state: %s",
@@ -309,7 +390,18 @@ GEMMNET_API int gemmnet_checkpoint_load(const char *path,
                                         gemmnet_checkpoint **checkpoint,
                                         gemmnet_error *err)
 {
+    if (!model || !checkpoint) {
+        if (model)
+            *model = NULL;
+        if (checkpoint)
+            *checkpoint = NULL;
+        return gn_fail(err, GEMMNET_E_INVALID,
+                       "checkpoint_load: model and checkpoint are required");
+    }
+    *model = NULL;
     *checkpoint = NULL;
+    if (!path)
+        return gn_fail(err, GEMMNET_E_INVALID, "checkpoint_load: a path is required");
     unsigned char *state = NULL;
     size_t size = 0;
     gemmnet_allocator a = gn_allocator_or_default(allocator);
@@ -345,12 +437,17 @@ GEMMNET_API int gemmnet_checkpoint_load(const char *path,
 GEMMNET_API void gemmnet_checkpoint_options(const gemmnet_checkpoint *checkpoint,
                                             gemmnet_train_options *options)
 {
-    *options = checkpoint->options;
+    if (!options)
+        return;
+    if (checkpoint)
+        *options = checkpoint->options;
+    else
+        gemmnet_train_options_init(options);
 }
 
 GEMMNET_API int32_t gemmnet_checkpoint_epochs_done(const gemmnet_checkpoint *checkpoint)
 {
-    return checkpoint->epochs_done;
+    return checkpoint ? checkpoint->epochs_done : 0;
 }
 
 /* The trainer must see the same data, in the same blocks, with the same
@@ -366,6 +463,21 @@ static int check_match(const gemmnet_trainer *t, const gemmnet_checkpoint *c, ge
             "the checkpoint was trained on %zu rows (+%zu for validation), this data has "
             "%zu (+%zu): resume with the same data and split",
             c->global_rows, c->validation_rows, t->global_rows, validation_rows);
+    if ((c->data_fingerprint && t->data_fingerprint != c->data_fingerprint) ||
+        (c->validation_fingerprint && t->validation_fingerprint != c->validation_fingerprint))
+        return gn_fail(err, GEMMNET_E_SHAPE,
+                       "the checkpoint was trained on other %s data (same %zu rows, other values "
+                       "or order: fingerprint %016llx, this data %016llx): resume with the same "
+                       "data and split",
+                       t->data_fingerprint != c->data_fingerprint ? "training" : "validation",
+                       t->data_fingerprint != c->data_fingerprint ? c->global_rows
+                                                                  : c->validation_rows,
+                       (unsigned long long)(t->data_fingerprint != c->data_fingerprint
+                                                ? c->data_fingerprint
+                                                : c->validation_fingerprint),
+                       (unsigned long long)(t->data_fingerprint != c->data_fingerprint
+                                                ? t->data_fingerprint
+                                                : t->validation_fingerprint));
     if (t->workspace->block_rows != c->block_rows || t->options.optimizer != c->options.optimizer ||
         (c->has_best && !t->best))
         return gn_fail(err, GEMMNET_E_INVALID,
@@ -380,7 +492,9 @@ GEMMNET_API int gemmnet_trainer_restore(gemmnet_trainer *trainer,
 {
     if (!trainer || !checkpoint)
         return gn_fail(err, GEMMNET_E_INVALID, "restore: a trainer and a checkpoint are required");
-    int status = check_match(trainer, checkpoint, err);
+    int status = gn_trainer_fingerprint(trainer, err);
+    if (status == GEMMNET_OK)
+        status = check_match(trainer, checkpoint, err);
     if (status != GEMMNET_OK)
         return status;
     const gemmnet_checkpoint *c = checkpoint;

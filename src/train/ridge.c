@@ -3,6 +3,7 @@
  * by Cholesky (blas/lapack.c). */
 #include "train/train.h"
 
+#include <math.h>
 #include <string.h>
 
 /* Fills xa[N×(D+1)] = [X 1] and onehot[N×K]. */
@@ -47,8 +48,11 @@ GEMMNET_API int gemmnet_baseline_ridge(const gemmnet_dataset *data,
                                        gemmnet_model **model,
                                        gemmnet_error *err)
 {
+    if (!model)
+        return gn_fail(err, GEMMNET_E_INVALID, "ridge: model must not be NULL");
     *model = NULL;
-    if (!data || !(l2 >= 0.0f) || data->features > INT32_MAX - 1 || data->classes < 2)
+    if (!data || !(l2 >= 0.0f) || !isfinite(l2) || data->features > INT32_MAX - 1 ||
+        data->classes < 2)
         return gn_fail(err, GEMMNET_E_INVALID, "ridge needs a data set with ≥ 2 classes and λ ≥ 0");
     /* The normal equations are one sgemm over all rows: its depth is an int. */
     if (data->rows > INT32_MAX)

@@ -95,6 +95,16 @@ struct gemmnet_trainer {
     int32_t best_epoch;
     int32_t since_best;
     int stopped_early;
+    /* Fingerprints of the training and validation rows over all processes
+     * (0: none), once computed (checkpoint.c): a checkpoint records them
+     * so that resuming on other data is refused. */
+    bool fingerprinted;
+    uint64_t data_fingerprint;
+    uint64_t validation_fingerprint;
 };
+
+/* Computes the data fingerprints once (with a collective, every process
+ * must call it: gemmnet_trainer_run and gemmnet_trainer_restore do). */
+int gn_trainer_fingerprint(gemmnet_trainer *t, gemmnet_error *err);
 
 #endif /* GEMMNET_TRAIN_H */

@@ -8,6 +8,8 @@
 
 GEMMNET_API void gemmnet_train_options_init(gemmnet_train_options *options)
 {
+    if (!options)
+        return;
     *options = (gemmnet_train_options){
         .epochs = 20000,
         .learning_rate = 0.01f,
@@ -196,6 +198,8 @@ GEMMNET_API int gemmnet_trainer_create(gemmnet_model *model,
                                        gemmnet_trainer **trainer,
                                        gemmnet_error *err)
 {
+    if (!trainer)
+        return gn_fail(err, GEMMNET_E_INVALID, "trainer must not be NULL");
     *trainer = NULL;
     int status = check_inputs(model, data, options, err);
     if (status != GEMMNET_OK)
@@ -221,6 +225,11 @@ GEMMNET_API int gemmnet_trainer_create(gemmnet_model *model,
         gemmnet_trainer_destroy(t);
         return status;
     }
+    /* The model's file and eval report the loss it was trained with; a
+     * training state it carried described other weights. */
+    model->reduction = options->reduction;
+    model->l2 = options->l2;
+    gn_model_drop_training_state(model);
     *trainer = t;
     return GEMMNET_OK;
 }
@@ -361,12 +370,23 @@ static void track_best(gemmnet_trainer *t, double loss)
     }
 }
 
+/* Early stopping keeps the best weights also when the run reaches
+ * options.epochs before the patience runs out. Runs that stop short of
+ * options.epochs (checkpoint chunks) keep the last weights, so that
+ * continuing them is bit-identical to an uninterrupted run. */
+static void keep_best_at_end(gemmnet_trainer *t)
+{
+    if (t->options.patience > 0 && !t->stopped_early && t->best_epoch >= 0 &&
+        t->epochs_done >= t->options.epochs && t->best_epoch < t->epochs_done - 1)
+        memcpy(t->model->parameters, t->best, t->model->parameter_count * sizeof(float));
+}
+
 /* Evaluates the model on data, summed over all processes with a
  * collective (the statistics of every shard: Σ CE, correct, rows). */
 static int evaluate(gemmnet_trainer *t, const gemmnet_dataset *data, gemmnet_evaluation *out)
 {
     const gemmnet_train_options *o = &t->options;
-    int status = gemmnet_evaluate(t->model, t->workspace, data, o->l2, o->reduction, out);
+    int status = gn_evaluate_raw(t->model, t->workspace, data, o->l2, o->reduction, out, NULL);
     if (status != GEMMNET_OK || !o->collective)
         return status;
     double sums[3] = {out->cross_entropy * (double)data->rows, (double)out->correct,
@@ -441,19 +461,20 @@ GEMMNET_API int gemmnet_trainer_run(gemmnet_trainer *trainer, int32_t epochs, ge
         if (status != GEMMNET_OK)
             return status;
     }
-    return GEMMNET_OK;
+    keep_best_at_end(trainer);
+    return gn_trainer_fingerprint(trainer, err);
 }
 
 GEMMNET_API int32_t gemmnet_trainer_epochs_done(const gemmnet_trainer *trainer)
 {
-    return trainer->epochs_done;
+    return trainer ? trainer->epochs_done : 0;
 }
 
 GEMMNET_API int32_t gemmnet_trainer_best_epoch(const gemmnet_trainer *trainer, int *stopped_early)
 {
     if (stopped_early)
-        *stopped_early = trainer->stopped_early;
-    return trainer->best_epoch;
+        *stopped_early = trainer ? trainer->stopped_early : 0;
+    return trainer ? trainer->best_epoch : -1;
 }
 
 GEMMNET_API int gemmnet_train(gemmnet_model *model,
@@ -461,6 +482,8 @@ GEMMNET_API int gemmnet_train(gemmnet_model *model,
                               const gemmnet_train_options *options,
                               gemmnet_error *err)
 {
+    if (!options)
+        return gn_fail(err, GEMMNET_E_INVALID, "model, data and options are required");
     gemmnet_trainer *t;
     int status = gemmnet_trainer_create(model, data, options, &t, err);
     if (status != GEMMNET_OK)

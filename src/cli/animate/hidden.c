@@ -66,7 +66,7 @@ static void copy_readout(hidden_run *r)
 static int draw_hidden_frame(hidden_run *r, const gemmnet_progress *p, gemmnet_error *err)
 {
     int status = gemmnet_hidden_activations(r->model, r->ws, r->data->x, r->data->rows, r->layer,
-                                            r->activations);
+                                            r->activations, err);
     if (status != GEMMNET_OK)
         return status;
     fit_camera(r);

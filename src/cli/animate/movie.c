@@ -167,7 +167,7 @@ int anim_model_create(const anim_args *a,
                                  .activations = activations};
     int status = gemmnet_model_create(&arch, NULL, model, err);
     if (status == GEMMNET_OK)
-        gemmnet_model_init_tutorial(*model, (uint32_t)a->data.seed);
+        status = gemmnet_model_init(*model, GEMMNET_INIT_TUTORIAL, (uint32_t)a->data.seed, err);
     return status;
 }
 

@@ -45,7 +45,8 @@ static int classify_cells(const plot_frame *f,
     gemmnet_workspace *ws = NULL;
     int status = grid ? gemmnet_workspace_create(model, NULL, &ws, err) : GEMMNET_E_NOMEM;
     if (status == GEMMNET_OK)
-        status = gemmnet_predict(model, ws, grid, (size_t)f->width * (size_t)f->height, classes);
+        status =
+            gemmnet_predict(model, ws, grid, (size_t)f->width * (size_t)f->height, classes, NULL);
     gemmnet_workspace_destroy(ws);
     free(grid);
     return status;
