@@ -53,6 +53,8 @@ static const char train_help[] =
     "  --data FILE         CSV of numbers, optional header, integer label column\n"
     "  --label-col N|NAME  label column: 0-based index, -1 = last, or a header name\n"
     "                      (default: the last); text labels become class names\n"
+    "  --header auto|yes|no  whether the first line is a header (default auto:\n"
+    "                      see docs/data.md)\n"
     "  --classes K         number of classes (default: 1 + the largest label)\n"
     "  --moons N           generate make_moons(N) instead of reading a file\n"
     "  --noise S           moons noise (default 0.2)\n"
@@ -93,6 +95,7 @@ bool parse_data_option(const char *command, int c, const char *v, data_args *a)
     switch (c) {
     case OPT_DATA: a->path = v; return true;
     case OPT_LABEL_COL: a->label_column = v; return true;
+    case OPT_HEADER: return cli_parse_header(command, v, &a->header);
     case OPT_CLASSES: return cli_parse_long(command, "--classes", v, 2, INT32_MAX, &a->classes);
     case OPT_MOONS: return cli_parse_long(command, "--moons", v, 2, INT32_MAX, &a->moons);
     case OPT_NOISE: return cli_parse_double(command, "--noise", v, 0.0, 1e6, &a->noise);
@@ -307,5 +310,6 @@ int load_data(const data_args *a, gemmnet_dataset *data, gemmnet_error *err)
         .label_column = -1, .classes = (int32_t)a->classes, .part = a->part, .parts = a->parts};
     if (a->label_column)
         cli_set_label_column(a->label_column, &csv);
+    csv.header = a->header;
     return gemmnet_dataset_read_csv(data, a->path, &csv, NULL, err);
 }
