@@ -212,6 +212,8 @@ typedef struct gemmnet_csv_options {
  *    names map to classes in sorted (byte-wise strcmp) order, kept in
  *    data->class_names; with options->class_names they map to those.
  *  - Rows must all have the same number of fields.
+ *  - Labels name at most 2^24 classes (a model's widest layer): integers
+ *    0..2^24 − 1, or 2^24 distinct names.
  * Malformed input returns GEMMNET_E_PARSE (or GEMMNET_E_NONFINITE for
  * NaN/Inf, GEMMNET_E_LABEL for a bad label) with
  * "FILE:LINE:COLUMN: what was expected" in err. options may be NULL. */

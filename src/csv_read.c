@@ -26,6 +26,10 @@
  * returned to the caller). */
 enum { MIXED_LABELS = 1000 };
 
+/* The most classes a model has (its widths are at most 2^24), so the
+ * most a file's labels may name. */
+enum { MAX_CLASSES = 1 << 24 };
+
 /* How the label column is read, decided by the first data row. */
 typedef enum label_mode { LABELS_UNDECIDED, LABELS_INTEGER, LABELS_TEXT } label_mode;
 
@@ -86,9 +90,43 @@ typedef struct csv_read {
 
 /* ---- labels ------------------------------------------------------------ */
 
+/* True if a field that matches the number grammar spells an integer
+ * exactly (1, 1.0, 1e2, 2.50e1), judged on its digits rather than on the
+ * double strtod rounds it to: 0.99999999999999999999 rounds to 1 and
+ * 1e-400 to 0, and neither is an integer. */
+static bool spells_integer(gn_csv_field f)
+{
+    const char *p = f.text, *end = f.text + f.length;
+    p += p < end && (*p == '+' || *p == '-');
+    const char *digits = p;
+    while (p < end && *p >= '0' && *p <= '9')
+        p++;
+    long long point = p - digits;
+    const char *fraction = p < end && *p == '.' ? ++p : NULL;
+    while (p < end && *p >= '0' && *p <= '9')
+        p++;
+    const char *digits_end = p;
+    long long exponent = 0, sign = 1;
+    if (p < end && (*p == 'e' || *p == 'E')) {
+        p++;
+        if (p < end && (*p == '+' || *p == '-'))
+            sign = *p++ == '-' ? -1 : 1;
+        for (; p < end; p++)
+            exponent = exponent < 100000000 ? exponent * 10 + (*p - '0') : exponent;
+    }
+    /* Digit i (0-based, the point skipped) counts i < point + exponent. */
+    long long whole = point + sign * exponent, i = 0;
+    for (const char *d = digits; d < digits_end; d++) {
+        if (d + 1 == fraction)
+            continue;
+        if (i++ >= whole && *d != '0')
+            return false;
+    }
+    return true;
+}
+
 /* An integral value (1 and 1.0 alike) in [0, classes) when the classes are
- * given, else in [0, INT32_MAX − 1] so that 1 + the largest label still
- * fits the data set's int32 class count. */
+ * given, else in [0, 2^24 − 1], the classes a model can have. */
 static int integer_label(csv_read *r, gn_csv_field f, size_t column, gemmnet_error *err)
 {
     const gn_csv_source *s = &r->source;
@@ -98,7 +136,7 @@ static int integer_label(csv_read *r, gn_csv_field f, size_t column, gemmnet_err
                               "\"%s\" is text, expected an integer label 0..%d (text labels "
                               "need class names)",
                               gn_csv_printable(text, sizeof text, f),
-                              r->classes > 0 ? (int)r->classes - 1 : (int)(INT32_MAX - 1));
+                              r->classes > 0 ? (int)r->classes - 1 : MAX_CLASSES - 1);
     if (f.length > 0 && gn_csv_classify(f) == GN_CSV_NOT_A_NUMBER && r->tentative)
         return MIXED_LABELS;
     if (f.length > 0 && gn_csv_classify(f) == GN_CSV_NOT_A_NUMBER)
@@ -109,7 +147,7 @@ static int integer_label(csv_read *r, gn_csv_field f, size_t column, gemmnet_err
     int status = gn_csv_parse_number(s, f, column, &v, err);
     if (status != GEMMNET_OK)
         return status;
-    if (v < 0 || v != floor(v))
+    if (v < 0 || v != floor(v) || !spells_integer(f))
         return gn_csv_fail_at(s, err, column, GEMMNET_E_LABEL,
                               "label %s is not a non-negative integer",
                               gn_csv_printable(text, sizeof text, f));
@@ -118,10 +156,11 @@ static int integer_label(csv_read *r, gn_csv_field f, size_t column, gemmnet_err
                               "label %s is out of range, expected 0..%d (classes = %d)",
                               gn_csv_printable(text, sizeof text, f), (int)r->classes - 1,
                               (int)r->classes);
-    if (v > INT32_MAX - 1)
+    if (v > MAX_CLASSES - 1)
         return gn_csv_fail_at(s, err, column, GEMMNET_E_LABEL,
-                              "label %s is too large, expected at most %d",
-                              gn_csv_printable(text, sizeof text, f), (int)(INT32_MAX - 1));
+                              "label %s is too large, expected at most %d (a model has at most "
+                              "2^24 classes)",
+                              gn_csv_printable(text, sizeof text, f), MAX_CLASSES - 1);
     r->label = (int32_t)v;
     if (r->label > r->max_label)
         r->max_label = r->label;
@@ -181,6 +220,11 @@ static int text_label(csv_read *r, gn_csv_field f, size_t column, gemmnet_error 
                                         "the file changed while being read");
     } else if (gn_name_table_add(&r->names, f.text, f.length, &index) != GEMMNET_OK) {
         return gn_csv_fail_at(s, err, column, GEMMNET_E_NOMEM, "out of memory for class names");
+    } else if (index >= MAX_CLASSES) {
+        return gn_csv_fail_at(s, err, column, GEMMNET_E_LABEL,
+                              "label \"%s\" is one class too many, expected at most 2^24 "
+                              "distinct labels",
+                              gn_csv_printable(text, sizeof text, f));
     }
     r->label = r->class_of ? r->class_of[index] : (int32_t)index;
     return GEMMNET_OK;
