@@ -480,7 +480,8 @@ GEMMNET_API const char *gemmnet_model_class_name(const gemmnet_model *model, int
 typedef struct gemmnet_workspace gemmnet_workspace;
 
 /* Creates a workspace for model (its shape only is used), for up to 1024
- * rows a block; calls with more rows run block by block. */
+ * rows a block, fewer for a wide model (about 64 MiB of scratch at most,
+ * but at least one row); calls with more rows run block by block. */
 GEMMNET_API int gemmnet_workspace_create(const gemmnet_model *model,
                                          const gemmnet_allocator *allocator,
                                          gemmnet_workspace **workspace /* OUT */,

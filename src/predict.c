@@ -11,12 +11,25 @@
 /* Rows per block of an inference workspace. */
 enum { PREDICT_BLOCK_ROWS = 1024 };
 
+/* Rows per block: PREDICT_BLOCK_ROWS, fewer for a wide model so that a
+ * block's activations (and standardised input) stay within about 2^24
+ * floats (64 MiB), but at least one row: a D = 2^24 model needs one row's
+ * worth, not 1024 × D. */
+static size_t predict_block_rows(const gemmnet_model *model)
+{
+    size_t per_row = 0;
+    for (int32_t l = 0; l <= model->layers; l++)
+        per_row += (size_t)model->width[l];
+    size_t rows = ((size_t)1 << 24) / (per_row ? per_row : 1);
+    return rows < 1 ? 1 : rows > PREDICT_BLOCK_ROWS ? PREDICT_BLOCK_ROWS : rows;
+}
+
 GEMMNET_API int gemmnet_workspace_create(const gemmnet_model *model,
                                          const gemmnet_allocator *allocator,
                                          gemmnet_workspace **workspace,
                                          gemmnet_error *err)
 {
-    return gn_workspace_create(model, PREDICT_BLOCK_ROWS, false, allocator, workspace, err);
+    return gn_workspace_create(model, predict_block_rows(model), false, allocator, workspace, err);
 }
 
 static bool same_shape(const gemmnet_model *m, const gemmnet_workspace *ws)
