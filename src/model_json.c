@@ -15,6 +15,7 @@
  * A general JSON library (json-c) would add a dependency, bypass the
  * allocator hooks, and hand back doubles instead of the number's text.
  */
+#include "csv.h"
 #include "names.h"
 
 #include <errno.h>
@@ -299,6 +300,15 @@ static int parse_string(json_parser *j, char *out, size_t capacity, size_t *leng
     return status;
 }
 
+/* text[n] for a message: printable ASCII only (other bytes, bidi and
+ * control characters among them, as \xHH), cut with "..." past 32
+ * characters, so that a hostile string can neither reorder the terminal
+ * line nor crowd out the message. */
+static const char *shown(char out[48], const char *text, size_t n)
+{
+    return gn_csv_printable(out, 48, (gn_csv_field){text, n});
+}
+
 /* The next key, which must be key, and its ':'. */
 static int expect_key(json_parser *j, const char *key)
 {
@@ -308,8 +318,10 @@ static int expect_key(json_parser *j, const char *key)
     const char *at = j->p;
     int status = parse_string(j, text, sizeof text, &n);
     if (status == GEMMNET_OK && strcmp(text, key) != 0) {
+        char safe[48];
         j->p = at;
-        return fail(j, GEMMNET_E_PARSE, "expected key \"%s\", found \"%s\"", key, text);
+        return fail(j, GEMMNET_E_PARSE, "expected key \"%s\", found \"%s\"", key,
+                    shown(safe, text, n));
     }
     return status == GEMMNET_OK ? expect(j, ':') : status;
 }
@@ -436,8 +448,11 @@ static int parse_choice(json_parser *j, const char *const *names, size_t count, 
             *index = i;
             return GEMMNET_OK;
         }
+    char safe[48];
     j->p = status == GEMMNET_OK ? at : j->p;
-    return status == GEMMNET_OK ? fail(j, GEMMNET_E_PARSE, "unknown value \"%s\"", text) : status;
+    return status == GEMMNET_OK
+               ? fail(j, GEMMNET_E_PARSE, "unknown value \"%s\"", shown(safe, text, n))
+               : status;
 }
 
 /* "format" and "version". */
@@ -591,8 +606,9 @@ static int parse_class_name(json_parser *j, gn_name_table *names, size_t k)
     if (gn_name_table_add(names, text, n, &index) != GEMMNET_OK)
         return gn_fail(j->err, GEMMNET_E_NOMEM, "cannot allocate the class names");
     if (index != k) {
+        char safe[48];
         j->p = at;
-        return fail(j, GEMMNET_E_PARSE, "class name \"%s\" appears twice", text);
+        return fail(j, GEMMNET_E_PARSE, "class name \"%s\" appears twice", shown(safe, text, n));
     }
     return GEMMNET_OK;
 }
