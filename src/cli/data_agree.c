@@ -174,8 +174,18 @@ int agree_union_names(const unsigned char *blobs,
     uint64_t total = 0, at = 0;
     *names = NULL;
     *bad_rank = -1;
-    for (int i = 0; i < n; i++)
+    /* The blobs must be there before their counts size anything: each
+     * name takes at least 2 bytes of them. */
+    for (int i = 0; i < n; i++) {
         total += (uint64_t)s[i].classes;
+        at += s[i].names_bytes;
+        if (!s[i].names || at > blobs_size || 2 * (uint64_t)s[i].classes > s[i].names_bytes) {
+            *bad_rank = i;
+            snprintf(why, size, "malformed class names from rank %d", i);
+            return -1;
+        }
+    }
+    at = 0;
     if (total > INT32_MAX) {
         snprintf(why, size, "more than %d class names in all", (int)INT32_MAX);
         return -1;
