@@ -132,11 +132,12 @@ static int integer_label(csv_read *r, gn_csv_field f, size_t column, gemmnet_err
     const gn_csv_source *s = &r->source;
     char text[48];
     if (f.length > 0 && gn_csv_classify(f) == GN_CSV_NOT_A_NUMBER && r->options.labels)
-        return gn_csv_fail_at(s, err, column, GEMMNET_E_LABEL,
-                              "\"%s\" is text, expected an integer label 0..%d (text labels "
-                              "need class names)",
-                              gn_csv_printable(text, sizeof text, f),
-                              r->classes > 0 ? (int)r->classes - 1 : MAX_CLASSES - 1);
+        return gn_csv_fail_at(
+            s, err, column, GEMMNET_E_LABEL,
+            "\"%s\" is not a number, expected an integer label 0..%d (text labels "
+            "need class names)",
+            gn_csv_printable(text, sizeof text, f),
+            r->classes > 0 ? (int)r->classes - 1 : MAX_CLASSES - 1);
     if (f.length > 0 && gn_csv_classify(f) == GN_CSV_NOT_A_NUMBER && r->tentative)
         return MIXED_LABELS;
     if (f.length > 0 && gn_csv_classify(f) == GN_CSV_NOT_A_NUMBER)
@@ -484,7 +485,7 @@ static int read_passes(csv_read *r, gemmnet_dataset *data, gemmnet_error *err)
     if (status != GEMMNET_OK)
         return status;
     r->second_pass = true;
-    r->candidate = false;
+    r->candidate = r->tentative = false;
     if (fseek(r->source.file, 0, SEEK_SET) != 0)
         return gn_csv_fail_at(&r->source, err, 0, GEMMNET_E_IO,
                               "cannot seek back to re-read it: %s, expected a regular file",

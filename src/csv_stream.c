@@ -93,9 +93,14 @@ static int check_label(void *context, gn_csv_field f, size_t column, gemmnet_err
     if (r->options.labels != GEMMNET_CSV_LABELS_INTEGER ||
         gn_csv_label_kind_of(f) != GN_CSV_LABEL_TEXT)
         return GEMMNET_OK;
+    if (r->options.classes > 0)
+        return gn_csv_fail_at(&r->source, err, column, GEMMNET_E_LABEL,
+                              "\"%s\" is not a number, expected an integer label 0..%d (text "
+                              "labels need class names)",
+                              gn_csv_printable(text, sizeof text, f), (int)r->options.classes - 1);
     return gn_csv_fail_at(&r->source, err, column, GEMMNET_E_LABEL,
-                          "\"%s\" is text, expected an integer label (text labels need class "
-                          "names)",
+                          "\"%s\" is not a number, expected an integer label (text labels need "
+                          "class names)",
                           gn_csv_printable(text, sizeof text, f));
 }
 

@@ -62,9 +62,9 @@ expect 2 '--header expects one of auto, yes, no' "$gemmnet" predict --model "$tm
 
 # A model without class names refuses text labels (eval used to map them
 # in sorted order).
-expect 1 'p_text.csv:2:3: "[a-z]*" is text, expected an integer label 0..1' \
+expect 1 'p_text.csv:2:3: "[a-z]*" is not a number, expected an integer label 0..1 (text labels need class names)' \
     "$gemmnet" eval --model "$tmp/p_int.gnet" --data "$tmp/p_text.csv"
-expect 1 'p_text.csv:2:3: "[a-z]*" is text' \
+expect 1 'p_text.csv:2:3: "[a-z]*" is not a number, expected an integer label 0..1' \
     "$gemmnet" predict --model "$tmp/p_int.gnet" --data "$tmp/p_text.csv"
 [[ -s $tmp/out ]] && fail "predict printed rows before refusing text labels: $(head -2 "$tmp/out")"
 

@@ -187,7 +187,7 @@ static void test_integer_labels_refuse_text(void **state)
     gemmnet_csv_options integer = {
         .label_column = -1, .classes = 2, .labels = GEMMNET_CSV_LABELS_INTEGER};
     expect_error("", text_rows, &integer, GEMMNET_E_LABEL,
-                 "h.csv:1:3: \"dog\" is text, expected an integer label 0..1");
+                 "h.csv:1:3: \"dog\" is not a number, expected an integer label 0..1");
     expect_error("0,1,species\n", text_rows, &integer, GEMMNET_E_LABEL, "h.csv:2:3: \"dog\"");
     expect_header("0,1,label\n", int_rows, &integer);
     const char *names[] = {"cat", "dog"};
@@ -295,8 +295,10 @@ static void test_stream_integer_labels_refuse_text(void **state)
     (void)state;
     gemmnet_csv_options integer = {
         .label_column = -1, .classes = 2, .labels = GEMMNET_CSV_LABELS_INTEGER};
-    expect_stream_error("", text_rows, 2, &integer, "pipe:1:3: \"dog\" is text");
-    expect_stream_error("0,1,species\n", text_rows, 2, &integer, "pipe:2:3: \"dog\" is text");
+    expect_stream_error("", text_rows, 2, &integer,
+                        "pipe:1:3: \"dog\" is not a number, expected an integer label 0..1");
+    expect_stream_error("0,1,species\n", text_rows, 2, &integer,
+                        "pipe:2:3: \"dog\" is not a number");
     expect_stream_rows("0,1,label\n", int_rows, 2, &integer, 3);
 }
 
