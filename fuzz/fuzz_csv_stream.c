@@ -1,8 +1,9 @@
 /*
  * libFuzzer harness: the streaming reader (gemmnet_csv_reader_*) on
  * arbitrary bytes through fmemopen. The first byte chooses D (1..8, bits
- * 0-2), the block size (1..4, bits 3-4) and the label column (bit 5: the
- * first; bit 6: named "label"); the rest is the stream. Every block must
+ * 0-2), the block size (1..4, bits 3-4), the label column (bit 5: the
+ * first; bit 6: named "label") and integer labels of 3 classes (bit 7);
+ * the rest is the stream. Every block must
  * hold at most the rows asked for, all finite; after an error or the end,
  * reads give no more rows.
  */
@@ -45,6 +46,11 @@ int LLVMFuzzerTestOneInput(const unsigned char *data, size_t size)
     size_t d = (b & 7) + 1, block = ((b >> 3) & 3) + 1;
     gemmnet_csv_options options = {.label_field = (b & 32) ? 1 : 0,
                                    .label_name = (b & 64) ? "label" : NULL};
+    /* Bit 7: a model's view, 3 integer classes (text labels refused). */
+    if (b & 128) {
+        options.classes = 3;
+        options.labels = GEMMNET_CSV_LABELS_INTEGER;
+    }
     FILE *stream = fmemopen((void *)(data + 1), size - 1, "rb");
     if (!stream)
         return 0;

@@ -177,6 +177,19 @@ GEMMNET_API void gemmnet_dataset_free(gemmnet_dataset *data);
 /* Longest class name in bytes (names are UTF-8 text). */
 #define GEMMNET_MAX_CLASS_NAME 1024
 
+/* Whether a CSV file's first line is a header (gemmnet_csv_options). */
+typedef enum gemmnet_csv_header {
+    GEMMNET_CSV_HEADER_AUTO = 0,
+    GEMMNET_CSV_HEADER_YES = 1,
+    GEMMNET_CSV_HEADER_NO = 2
+} gemmnet_csv_header;
+
+/* Which labels a CSV reader accepts (gemmnet_csv_options). */
+typedef enum gemmnet_csv_labels {
+    GEMMNET_CSV_LABELS_AUTO = 0,
+    GEMMNET_CSV_LABELS_INTEGER = 1
+} gemmnet_csv_labels;
+
 /* How the CSV readers interpret their input. Zero-initialise it and set
  * what you need: {0} means "label in the last column, classes inferred",
  * exactly as passing NULL does. */
@@ -203,16 +216,30 @@ typedef struct gemmnet_csv_options {
      * stored. 0 or 1 parts keeps everything. */
     uint32_t part;
     uint32_t parts;
+    /* Whether the first non-blank line is a header: AUTO (0) decides by
+     * the rules of gemmnet_dataset_read_csv, YES and NO override them. */
+    gemmnet_csv_header header;
+    /* AUTO (0): integer or text labels, as the data has them; INTEGER: a
+     * text label is an error (data for a model without class names). */
+    gemmnet_csv_labels labels;
 } gemmnet_csv_options;
 
 /* Reads a CSV file of numbers with one label column.
- *  - A first line is a header when one of its feature fields is not a
- *    number (or when options->label_name is given).
+ *  - The first non-blank line is a header when options->header says so,
+ *    or (AUTO) when options->label_name is given, when one of its feature
+ *    fields is not a number, when its label is a number over text labels
+ *    or text over numbers (those of the next line), or when it is column
+ *    numbers (fields 0,1,2,... at their 0-based columns, as pandas writes
+ *    unnamed columns; the label may be a name) whose label no other row
+ *    has. Column numbers whose label other rows have are ambiguous: an
+ *    error asks for options->header (docs/data.md).
  *  - Labels are integers 0..K−1 when the first data row's label is a number;
  *    then every label must be one. Otherwise every label is a class name, and
  *    names map to classes in sorted (byte-wise strcmp) order, kept in
  *    data->class_names; with options->class_names they map to those.
  *  - Rows must all have the same number of fields.
+ *  - Labels name at most 2^24 classes (a model's widest layer): integers
+ *    0..2^24 − 1, or 2^24 distinct names.
  * Malformed input returns GEMMNET_E_PARSE (or GEMMNET_E_NONFINITE for
  * NaN/Inf, GEMMNET_E_LABEL for a bad label) with
  * "FILE:LINE:COLUMN: what was expected" in err. options may be NULL. */
@@ -232,8 +259,12 @@ typedef struct gemmnet_csv_reader gemmnet_csv_reader;
  * in messages. The first non-blank line fixes the layout: D fields are all
  * features; D + 1 fields include a label column (options->label_name, or
  * options->label_field, the last by default) whose values are skipped
- * unchecked. The header rule and number grammar are gemmnet_dataset_read_csv's.
- * options may be NULL. */
+ * unchecked, except that with options->labels INTEGER a text label is an
+ * error. The number grammar and header rules are gemmnet_dataset_read_csv's,
+ * but a stream cannot look at every row: a line of column numbers is a
+ * header when its label cannot be a class (not one of options->class_names,
+ * or ≥ options->classes), else, and always without a label column, it is
+ * ambiguous (an error asking for options->header). options may be NULL. */
 GEMMNET_API int gemmnet_csv_reader_create(FILE *file,
                                           const char *name,
                                           size_t features,
@@ -464,7 +495,8 @@ GEMMNET_API const char *gemmnet_model_class_name(const gemmnet_model *model, int
 typedef struct gemmnet_workspace gemmnet_workspace;
 
 /* Creates a workspace for model (its shape only is used), for up to 1024
- * rows a block; calls with more rows run block by block. */
+ * rows a block, fewer for a wide model (about 64 MiB of scratch at most,
+ * but at least one row); calls with more rows run block by block. */
 GEMMNET_API int gemmnet_workspace_create(const gemmnet_model *model,
                                          const gemmnet_allocator *allocator,
                                          gemmnet_workspace **workspace /* OUT */,

@@ -89,7 +89,9 @@ csv label_negative.csv '3:3: label -1 is not a non-negative integer' ok
 csv label_fraction.csv '3:3: label 1.5 is not a non-negative integer' ok
 csv label_three.csv '4:3: label 2 is out of range, expected 0..1' ok
 csv label_too_large.csv '3:3: label 99999999999 is (out of range|too large), expected' ok
-csv label_not_a_number.csv '3:3: "cat" is not a number, expected an integer label' ok
+# A model without class names refuses text labels, in predict too.
+csv label_not_a_number.csv '3:3: "cat" is not a number, expected an integer label' \
+    '3:3: "cat" is not a number, expected an integer label'
 csv bare_cr.csv '1:3: carriage return inside a line, expected' '1:3: carriage return inside a line'
 csv nul_byte.csv '3:2: NUL byte, expected a text file' '3:2: NUL byte, expected a text file'
 csv binary.csv '1:1: NUL byte, expected a text file' '1:1: NUL byte, expected a text file'

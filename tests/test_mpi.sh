@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Data-parallel training under mpirun: 1, 2 and 3 ranks compute the same
 # run up to float32 reassociation, and a failing rank stops every rank with
-# a message naming it (no hang). Usage: test_mpi.sh GEMMNET MPIRUN
+# a message naming it (no hang); ranks whose data disagree stop before
+# training, and a failing save stops every rank. Usage: test_mpi.sh GEMMNET MPIRUN
 set -u
 gemmnet=$1
 mpirun=$2
@@ -84,5 +85,74 @@ run 3 train --data "$tmp/shard-%r.csv" --epochs 10 >"$tmp/out" 2>"$tmp/err" && f
 grep -q 'rank 1: .*shard-1.csv: cannot open' "$tmp/err" || fail "missing shard message: $(cat "$tmp/err")"
 run 2 train --moons 200 --lr 1e30 --epochs 10 >"$tmp/out" 2>"$tmp/err" && fail "divergence did not fail"
 grep -Eq 'the (gradient is|weights are) not finite' "$tmp/err" || fail "divergence message: $(cat "$tmp/err")"
+
+# ---- the ranks' data must agree ------------------------------------------
+# gemmnet_lines: the lines gemmnet itself printed on stderr (mpirun adds its
+# own report of the failed job).
+gemmnet_lines() { grep -c '^gemmnet train: ' "$tmp/err"; }
+# disagree PATTERN WHAT ARGS...: training fails on every rank, within the
+# timeout, with one line matching PATTERN, and the previous model survives.
+disagree() {
+    local pattern=$1 what=$2
+    shift 2
+    printf 'previous model\n' >"$tmp/prev.gnet"
+    cp "$tmp/prev.gnet" "$tmp/prev.copy"
+    run 2 train "$@" --epochs 5 --print-every 0 --save "$tmp/prev.gnet" >"$tmp/out" 2>"$tmp/err"
+    local status=$?
+    [[ $status != 0 && $status != 124 ]] || fail "$what: exited $status"
+    [[ $(gemmnet_lines) == 1 ]] || fail "$what: expected one line: $(cat "$tmp/err")"
+    grep -q "^gemmnet train: $pattern" "$tmp/err" || fail "$what: message: $(cat "$tmp/err")"
+    cmp -s "$tmp/prev.gnet" "$tmp/prev.copy" || fail "$what: the previous model was replaced"
+}
+"$gemmnet" moons --n 100 --seed 1 -o "$tmp/m1.csv"
+"$gemmnet" moons --n 100 --seed 2 -o "$tmp/m2.csv"
+cp "$tmp/m1.csv" "$tmp/d-0.csv"
+awk -F, '{ print $1 "," $2 "," $2 "," $3 }' "$tmp/m2.csv" >"$tmp/d-1.csv"
+disagree "ranks 0 and 1 disagree about their data (.*d-0.csv, .*d-1.csv): 2 features against 3" \
+    "different D" --data "$tmp/d-%r.csv"
+# D and K differ with the same number of parameters (3·2 + 3 + 4·5 = 3·6 + 3 + 4·2).
+awk -F, 'NR > 1 { print $1 "," $2 "," NR % 5 }' "$tmp/m1.csv" >"$tmp/p-0.csv"
+awk -F, 'NR > 1 { print $1 "," $2 "," $1 "," $2 "," $1 "," $2 "," $3 }' "$tmp/m2.csv" >"$tmp/p-1.csv"
+disagree "ranks 0 and 1 disagree about their data (.*p-0.csv, .*p-1.csv): 2 features against 6" \
+    "different D and K, same parameter count" --data "$tmp/p-%r.csv"
+cp "$tmp/m1.csv" "$tmp/k-0.csv"
+awk -F, 'NR == 1 { print; next } { print $1 "," $2 "," ($3 ? "dog" : "cat") }' "$tmp/m2.csv" >"$tmp/k-1.csv"
+disagree "ranks 0 and 1 disagree about their data (.*k-0.csv, .*k-1.csv): integer labels against text" \
+    "integer and text labels" --data "$tmp/k-%r.csv"
+# Shared class names are one class: {cat,dog} and {dog,emu} train K = 3.
+awk -F, 'NR == 1 { print; next } { print $1 "," $2 "," ($3 ? "dog" : "cat") }' "$tmp/m1.csv" >"$tmp/n-0.csv"
+awk -F, 'NR == 1 { print; next } { print $1 "," $2 "," ($3 ? "emu" : "dog") }' "$tmp/m2.csv" >"$tmp/n-1.csv"
+run 2 train --data "$tmp/n-%r.csv" --epochs 50 --print-every 0 --save "$tmp/n.gnet" >"$tmp/out" 2>"$tmp/err" ||
+    fail "unified names exited $?: $(cat "$tmp/err")"
+"$gemmnet" eval --model "$tmp/n.gnet" --data "$tmp/n-1.csv" --json >"$tmp/eval.json" ||
+    fail "eval of the unified model exited $?"
+grep -q '"classes": \["cat", "dog", "emu"\]' "$tmp/eval.json" || fail "unified classes: $(cat "$tmp/eval.json")"
+grep -q '"support": \[0, 50, 50\]' "$tmp/eval.json" || fail "rank 1's dog is not rank 0's dog: $(cat "$tmp/eval.json")"
+# Integer labels: the largest K (rank 1 alone has class 2).
+awk -F, 'NR == 1 { print; next } { print $1 "," $2 "," ($3 + NR % 2) }' "$tmp/m2.csv" >"$tmp/i-1.csv"
+cp "$tmp/m1.csv" "$tmp/i-0.csv"
+run 2 train --data "$tmp/i-%r.csv" --epochs 50 --print-every 0 >"$tmp/out" 2>"$tmp/err" ||
+    fail "unified K exited $?: $(cat "$tmp/err")"
+grep -q '^ *2 ' "$tmp/out" || fail "K = 3 expected: $(cat "$tmp/out")"
+
+# ---- a failing save stops every rank --------------------------------------
+run 2 train --moons 200 --epochs 300 --print-every 0 --save /nonexistent/dir/ck.gnet \
+    --checkpoint-every 100 >"$tmp/out" 2>"$tmp/err"
+status=$?
+[[ $status != 0 && $status != 124 ]] || fail "failing checkpoint: exited $status"
+[[ $(gemmnet_lines) == 1 ]] || fail "failing checkpoint: expected one line: $(cat "$tmp/err")"
+grep -q '^gemmnet train: /nonexistent/dir/ck.gnet: ' "$tmp/err" || fail "failing checkpoint: $(cat "$tmp/err")"
+# The name fits, its temporary name does not: the save fails, the file stays.
+long=$tmp/$(printf 'c%.0s' {1..250})
+printf 'previous checkpoint\n' >"$long"
+cp "$long" "$tmp/long.copy"
+for every in "--checkpoint-every 100" ""; do
+    # shellcheck disable=SC2086 # $every is zero or two words
+    run 2 train --moons 200 --epochs 200 --print-every 0 --save "$long" $every >"$tmp/out" 2>"$tmp/err"
+    status=$?
+    [[ $status != 0 && $status != 124 ]] || fail "failing save ($every): exited $status"
+    [[ $(gemmnet_lines) == 1 ]] || fail "failing save ($every): $(cat "$tmp/err")"
+    cmp -s "$long" "$tmp/long.copy" || fail "failing save ($every): file replaced"
+done
 
 finish MPI

@@ -22,6 +22,11 @@
 int gn_fail(gemmnet_error *err, int status, const char *format, ...)
     __attribute__((format(printf, 3, 4)));
 
+/* Copies text[length] into out[size] for a message: printable ASCII as
+ * is, other bytes (bidi and control characters among them) and quotes as
+ * \xHH, cut with "..." past 32 characters; size ≥ 48. Returns out. */
+const char *gn_printable(char *out, size_t size, const char *text, size_t length);
+
 /* ---- memory (alloc.c) ----------------------------------------------- */
 
 /* The allocator to use: *a, or malloc/free when a is NULL. */

@@ -3,6 +3,7 @@
 
 #include <stdarg.h>
 #include <stdio.h>
+#include <string.h>
 
 GEMMNET_API const char *gemmnet_strerror(int status)
 {
@@ -47,4 +48,22 @@ int gn_fail(gemmnet_error *err, int status, const char *format, ...)
         keep_one_line(err->message);
     }
     return status;
+}
+
+const char *gn_printable(char *out, size_t size, const char *text, size_t length)
+{
+    size_t used = 0;
+    for (size_t i = 0; i < length; i++) {
+        unsigned char b = (unsigned char)text[i];
+        if (used + 8 >= size || used >= 32) {
+            memcpy(out + used, "...", 4);
+            return out;
+        }
+        if (b >= 0x20 && b < 0x7f && b != '"' && b != '\\')
+            out[used++] = (char)b;
+        else
+            used += (size_t)snprintf(out + used, size - used, "\\x%02x", b);
+    }
+    out[used] = '\0';
+    return out;
 }

@@ -56,13 +56,51 @@ int cli_parse_options(
     return take_operands(syntax, argc, argv, operands);
 }
 
+/* Skips the decimal digits at *p; how many there were. */
+static size_t skip_digits(const char **p)
+{
+    const char *start = *p;
+    while (**p >= '0' && **p <= '9')
+        (*p)++;
+    return (size_t)(*p - start);
+}
+
+/* [+-]digits: what an integer option takes (no blanks, no hex, so that
+ * every number option reads the same way). */
+static bool is_decimal_integer(const char *text)
+{
+    const char *p = text + (*text == '+' || *text == '-');
+    return skip_digits(&p) > 0 && *p == '\0';
+}
+
+/* [+-]digits[.digits][(e|E)[+-]digits], digits on at least one side of
+ * the point: the CSV number grammar (no blanks, hex, inf or nan). */
+static bool is_decimal_number(const char *text)
+{
+    const char *p = text + (*text == '+' || *text == '-');
+    size_t digits = skip_digits(&p);
+    if (*p == '.') {
+        p++;
+        digits += skip_digits(&p);
+    }
+    if (digits == 0)
+        return false;
+    if (*p == 'e' || *p == 'E') {
+        p++;
+        p += *p == '+' || *p == '-';
+        if (skip_digits(&p) == 0)
+            return false;
+    }
+    return *p == '\0';
+}
+
 bool cli_parse_long(
     const char *command, const char *option, const char *text, long min, long max, long *out)
 {
     char *end;
     errno = 0;
     long v = strtol(text, &end, 10);
-    if (errno || end == text || *end || v < min || v > max) {
+    if (!is_decimal_integer(text) || errno || end == text || *end || v < min || v > max) {
         cli_usage_error(command, "%s expects an integer in %ld..%ld, got '%s'", option, min, max,
                         text);
         return false;
@@ -77,7 +115,8 @@ bool cli_parse_double(
     char *end;
     errno = 0;
     double v = strtod(text, &end);
-    if (errno || end == text || *end || !isfinite(v) || v < min || v > max) {
+    if (!is_decimal_number(text) || errno || end == text || *end || !isfinite(v) || v < min ||
+        v > max) {
         cli_usage_error(command, "%s expects a number in [%g, %g], got '%s'", option, min, max,
                         text);
         return false;
@@ -101,7 +140,9 @@ bool cli_parse_int_list(const char *command,
         char *end;
         errno = 0;
         long v = strtol(p, &end, 10);
-        if (errno || end == p || (*end && *end != ',') || v < min || v > max || *count == max_count)
+        bool digits = *p >= '0' && *p <= '9';
+        if (!digits || errno || end == p || (*end && *end != ',') || v < min || v > max ||
+            *count == max_count)
             goto bad;
         out[(*count)++] = (int32_t)v;
         p = *end ? end + 1 : end;

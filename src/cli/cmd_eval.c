@@ -9,7 +9,8 @@
 #include <string.h>
 
 static const char eval_help[] =
-    "usage: gemmnet eval --model FILE --data FILE [--label-col N|NAME] [--json]\n\n"
+    "usage: gemmnet eval --model FILE --data FILE [--label-col N|NAME] [--header auto|yes|no]\n"
+    "                    [--json]\n\n"
     "Evaluates a saved model on a labelled CSV file and prints the loss (under\n"
     "the reduction and L2 strength the model was trained with), the accuracy,\n"
     "each class's precision, recall and support, and the confusion matrix\n"
@@ -18,9 +19,12 @@ static const char eval_help[] =
     "  --data FILE       CSV with D feature columns and a label column\n"
     "  --label-col N|NAME  the label column: 0-based index, -1 for the last, or a\n"
     "                    header name (default: the last)\n"
+    "  --header auto|yes|no  whether the first line is a header (default auto:\n"
+    "                    see docs/data.md)\n"
     "  --json            print one JSON object instead of text\n\n"
     "Labels are class names when the model has them (the names it was trained\n"
-    "with), else integers 0..K-1. A class never predicted has precision 0.\n";
+    "with), else integers 0..K-1 (text labels are then refused). A class never\n"
+    "predicted has precision 0.\n";
 
 typedef struct eval_args {
     model_input_args input;
@@ -42,7 +46,7 @@ static bool eval_option(void *context, int code, const char *value)
 {
     eval_args *a = context;
     if (code != OPT_JSON)
-        return model_input_option(code, value, &a->input);
+        return model_input_option("eval", code, value, &a->input);
     a->json = true;
     return true;
 }
@@ -198,12 +202,10 @@ read_data(const eval_args *a, const gemmnet_model *model, gemmnet_dataset *data,
 {
     const char *path = a->input.data_path;
     gemmnet_csv_options csv = a->input.csv;
-    csv.classes = gemmnet_model_width(model, gemmnet_model_layers(model));
     const char **names;
-    int status = cli_model_class_names(model, &names);
+    int status = cli_model_labels(model, &csv, &names);
     if (status != GEMMNET_OK)
         return status;
-    csv.class_names = names;
     status = gemmnet_dataset_read_csv(data, path, &csv, NULL, err);
     free(names);
     if (status == GEMMNET_OK && data->features != (size_t)gemmnet_model_width(model, 0)) {

@@ -8,7 +8,8 @@
 #include <string.h>
 
 static const char predict_help[] =
-    "usage: gemmnet predict --model FILE --data FILE|- [--proba] [--label-col N|NAME]\n\n"
+    "usage: gemmnet predict --model FILE --data FILE|- [--proba] [--label-col N|NAME]\n"
+    "                       [--header auto|yes|no]\n\n"
     "Classifies the rows of a CSV file (or of stdin, with -) with a model saved by\n"
     "'gemmnet train --save' and prints one line per row: the class name, or its\n"
     "index when the model has no names; with --proba, the K class probabilities\n"
@@ -19,11 +20,14 @@ static const char predict_help[] =
     "  --proba           print probabilities instead of labels\n"
     "  --label-col N|NAME  where the label column is, if the rows have one\n"
     "                    (0-based index, -1 for the last, or a header name;\n"
-    "                    default: the last)\n\n"
+    "                    default: the last)\n"
+    "  --header auto|yes|no  whether the first line is a header (default auto:\n"
+    "                    see docs/data.md)\n\n"
     "A row has D fields (the model's features) or D + 1 (the features and a label\n"
     "column, which is skipped), decided by the first line. A first line whose\n"
-    "feature fields are not all numbers is a header. The model's standardisation,\n"
-    "if it has one, is applied to the raw values.\n";
+    "feature fields are not all numbers, or whose label is text over numbers, is a\n"
+    "header (docs/data.md). A model without class names refuses text labels. The\n"
+    "model's standardisation, if it has one, is applied to the raw values.\n";
 
 typedef struct predict_args {
     model_input_args input;
@@ -45,7 +49,7 @@ static bool predict_option(void *context, int code, const char *value)
 {
     predict_args *a = context;
     if (code != OPT_PROBA)
-        return model_input_option(code, value, &a->input);
+        return model_input_option("predict", code, value, &a->input);
     a->proba = true;
     return true;
 }
@@ -144,9 +148,13 @@ run_predict(const predict_args *a, const gemmnet_model *model, FILE *in, gemmnet
     gemmnet_workspace *ws = NULL;
     gemmnet_csv_reader *reader = NULL;
     predict_block b = {0};
-    int status = gemmnet_workspace_create(model, NULL, &ws, err);
+    gemmnet_csv_options csv = a->input.csv;
+    const char **names = NULL;
+    int status = cli_model_labels(model, &csv, &names);
     if (status == GEMMNET_OK)
-        status = gemmnet_csv_reader_create(in, name, d, &a->input.csv, NULL, &reader, err);
+        status = gemmnet_workspace_create(model, NULL, &ws, err);
+    if (status == GEMMNET_OK)
+        status = gemmnet_csv_reader_create(in, name, d, &csv, NULL, &reader, err);
     if (status == GEMMNET_OK && !block_create(&b, d, k))
         status = GEMMNET_E_NOMEM;
     if (status == GEMMNET_OK)
@@ -155,6 +163,7 @@ run_predict(const predict_args *a, const gemmnet_model *model, FILE *in, gemmnet
         status = GEMMNET_E_IO;
     block_free(&b);
     gemmnet_csv_reader_destroy(reader);
+    free(names);
     gemmnet_workspace_destroy(ws);
     return status;
 }

@@ -143,6 +143,16 @@ static int set_up(run *r, gemmnet_train_options *o, gemmnet_trainer **trainer, g
     int failed = cli_parallel_first_failure(r->parallel, status == GEMMNET_OK);
     if (failed >= 0)
         return report_failure(r, status, failed, err);
+    bool shared = false;
+    status = run_data_agree(&r->args, r->parallel, &r->data, &shared, err);
+    if (status != GEMMNET_OK && shared) {
+        if (r->parallel->rank == 0)
+            fprintf(stderr, "gemmnet train: %s\n", err->message);
+        return EXIT_FAILURE_RUN;
+    }
+    failed = cli_parallel_first_failure(r->parallel, status == GEMMNET_OK);
+    if (failed >= 0)
+        return report_failure(r, status, failed, err);
     status = run_data_shard(&r->args, r->parallel, &r->data, err);
     if (status == GEMMNET_OK)
         status = prepare_model(r, err);
@@ -156,8 +166,20 @@ static int set_up(run *r, gemmnet_train_options *o, gemmnet_trainer **trainer, g
     return failed < 0 ? 0 : report_failure(r, status, failed, err);
 }
 
+/* Rank 0 saves (the state is the same everywhere); then every process
+ * learns whether it could, so that a failed save stops them all rather
+ * than leaving the others waiting in the next reduction. Rank 0 reports. */
+static int save_on_rank_0(const run *r, gemmnet_trainer *trainer, gemmnet_error *err)
+{
+    int status =
+        r->parallel->rank == 0 ? gemmnet_trainer_save(trainer, r->args.save_path, err) : GEMMNET_OK;
+    if (cli_parallel_first_failure(r->parallel, status == GEMMNET_OK) >= 0 && status == GEMMNET_OK)
+        status = GEMMNET_E_IO;
+    return status;
+}
+
 /* Runs up to o->epochs epochs in all, saving a checkpoint every
- * --checkpoint-every epochs (rank 0; the state is the same everywhere). */
+ * --checkpoint-every epochs. */
 static int run_epochs(const run *r,
                       const gemmnet_train_options *o,
                       gemmnet_trainer *trainer,
@@ -171,8 +193,8 @@ static int run_epochs(const run *r,
             a->checkpoint_every && a->checkpoint_every < left ? (int32_t)a->checkpoint_every : left;
         status = gemmnet_trainer_run(trainer, chunk, err);
         gemmnet_trainer_best_epoch(trainer, &stopped);
-        if (status == GEMMNET_OK && a->checkpoint_every && r->parallel->rank == 0)
-            status = gemmnet_trainer_save(trainer, a->save_path, err);
+        if (status == GEMMNET_OK && a->checkpoint_every)
+            status = save_on_rank_0(r, trainer, err);
     }
     return status;
 }
@@ -187,8 +209,8 @@ static int train_save_report(run *r,
     int status = run_epochs(r, o, trainer, err);
     if (status == GEMMNET_OK)
         status = train_report_results(r, trainer, err);
-    if (status == GEMMNET_OK && r->args.save_path && r->parallel->rank == 0)
-        status = gemmnet_trainer_save(trainer, r->args.save_path, err);
+    if (status == GEMMNET_OK && r->args.save_path)
+        status = save_on_rank_0(r, trainer, err);
     if (r->log && train_log_close(r->log, r->args.log_path, r->log_temp) != 0 &&
         status == GEMMNET_OK)
         status = GEMMNET_E_IO;

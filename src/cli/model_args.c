@@ -49,12 +49,33 @@ void cli_set_label_column(const char *text, gemmnet_csv_options *options)
     }
 }
 
-bool model_input_option(int code, const char *value, model_input_args *a)
+bool cli_parse_header(const char *command, const char *text, gemmnet_csv_header *header)
+{
+    /* In the order of the enum's values. */
+    static const char *const names[] = {"auto", "yes", "no"};
+    int choice = 0;
+    if (!cli_parse_choice(command, "--header", text, names, 3, &choice))
+        return false;
+    *header = (gemmnet_csv_header)choice;
+    return true;
+}
+
+int cli_model_labels(const gemmnet_model *model, gemmnet_csv_options *csv, const char ***names)
+{
+    csv->classes = gemmnet_model_width(model, gemmnet_model_layers(model));
+    int status = cli_model_class_names(model, names);
+    csv->class_names = *names;
+    csv->labels = *names ? GEMMNET_CSV_LABELS_AUTO : GEMMNET_CSV_LABELS_INTEGER;
+    return status;
+}
+
+bool model_input_option(const char *command, int code, const char *value, model_input_args *a)
 {
     switch (code) {
     case OPT_INPUT_MODEL: a->model_path = value; return true;
     case OPT_INPUT_DATA: a->data_path = value; return true;
     case OPT_INPUT_LABEL_COL: cli_set_label_column(value, &a->csv); return true;
+    case OPT_INPUT_HEADER: return cli_parse_header(command, value, &a->csv.header);
     default: return false;
     }
 }

@@ -20,19 +20,33 @@ typedef struct model_input_args {
 } model_input_args;
 
 /* getopt codes of --model, --data and --label-col. */
-enum { OPT_INPUT_MODEL = 'm', OPT_INPUT_DATA = 'd', OPT_INPUT_LABEL_COL = 'c' };
+enum {
+    OPT_INPUT_MODEL = 'm',
+    OPT_INPUT_DATA = 'd',
+    OPT_INPUT_LABEL_COL = 'c',
+    OPT_INPUT_HEADER = 'h' + 512
+};
 
 /* Their getopt_long entries, for commands to copy into their tables. */
 // clang-format off
 #define MODEL_INPUT_OPTIONS                                         \
     {"model", required_argument, NULL, OPT_INPUT_MODEL},            \
     {"data", required_argument, NULL, OPT_INPUT_DATA},              \
-    {"label-col", required_argument, NULL, OPT_INPUT_LABEL_COL}
+    {"label-col", required_argument, NULL, OPT_INPUT_LABEL_COL},    \
+    {"header", required_argument, NULL, OPT_INPUT_HEADER}
 // clang-format on
 
-/* Takes option code if it is --model, --data or --label-col: false when it
- * is another. */
-bool model_input_option(int code, const char *value, model_input_args *a);
+/* Takes option code if it is --model, --data, --label-col or --header:
+ * false after a usage error, or when it is another. */
+bool model_input_option(const char *command, int code, const char *value, model_input_args *a);
+
+/* --header auto|yes|no; false after a usage error. */
+bool cli_parse_header(const char *command, const char *text, gemmnet_csv_header *header);
+
+/* The model's classes and class names as CSV options: text labels map to
+ * its names, and without names only integer labels are accepted. The
+ * caller frees *names (see cli_model_class_names). */
+int cli_model_labels(const gemmnet_model *model, gemmnet_csv_options *csv, const char ***names);
 
 /* −1 when both --model and --data were given, else EXIT_USAGE after
  * "--model FILE and --data DATA_FORM are required". */

@@ -26,6 +26,16 @@ int cli_parallel_first_failure(const cli_parallel *p, bool ok);
 /* Σ of value over all processes, and the sum over the ranks below this
  * one (an exclusive prefix sum), for sizing shards. */
 void cli_parallel_sizes(const cli_parallel *p, size_t value, size_t *total, size_t *before);
+/* Every process's size bytes at mine, in rank order, into all[P × size].
+ * Returns 0 or -1. A collective call. */
+int cli_parallel_gather(const cli_parallel *p, const void *mine, size_t size, void *all);
+/* Every process's sizes[rank] bytes at mine (sizes[P], the same on every
+ * process, each below 2³¹), one after another in rank order, into all.
+ * Returns 0 or -1. A collective call. */
+int cli_parallel_gather_sizes(const cli_parallel *p,
+                              const void *mine,
+                              const size_t *sizes,
+                              void *all);
 /* Hooks that sum gradients and statistics over all processes with
  * MPI_Allreduce (one call on the whole gradient block per update). */
 gemmnet_collective cli_parallel_collective(const cli_parallel *p);

@@ -55,6 +55,41 @@ void cli_parallel_sizes(const cli_parallel *p, size_t value, size_t *total, size
     *before = p->rank == 0 ? 0 : (size_t)prefix; /* MPI_Exscan leaves rank 0's undefined */
 }
 
+int cli_parallel_gather(const cli_parallel *p, const void *mine, size_t size, void *all)
+{
+    if (p->size == 1 || size > INT32_MAX) {
+        memcpy(all, mine, size);
+        return p->size == 1 ? 0 : -1;
+    }
+    return MPI_Allgather(mine, (int)size, MPI_BYTE, all, (int)size, MPI_BYTE, MPI_COMM_WORLD) ==
+                   MPI_SUCCESS
+               ? 0
+               : -1;
+}
+
+int cli_parallel_gather_sizes(const cli_parallel *p,
+                              const void *mine,
+                              const size_t *sizes,
+                              void *all)
+{
+    int *counts = malloc(2 * (size_t)p->size * sizeof *counts), status = -1;
+    long long offset = 0;
+    for (int i = 0; counts && i < p->size; i++) {
+        counts[i] = (int)sizes[i];
+        counts[p->size + i] = (int)offset;
+        offset += (long long)sizes[i];
+    }
+    /* Every process computes the same counts, so every one takes the same
+     * branch here. */
+    if (counts && offset <= INT32_MAX)
+        status = MPI_Allgatherv(mine, counts[p->rank], MPI_BYTE, all, counts, counts + p->size,
+                                MPI_BYTE, MPI_COMM_WORLD) == MPI_SUCCESS
+                     ? 0
+                     : -1;
+    free(counts);
+    return status;
+}
+
 /* MPI counts are int: reduce in pieces of at most 2³⁰ values. */
 static int allreduce_sum(void *buf, size_t n, MPI_Datatype type, size_t size)
 {

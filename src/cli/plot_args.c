@@ -30,6 +30,7 @@ int plot_source_option(const char *command, int c, const char *value, plot_sourc
     case OPT_NOISE:
     case OPT_SEED:
     case OPT_LABEL_COL:
+    case OPT_HEADER:
     case OPT_CLASSES: return parse_data_option(command, c, value, &s->data) ? 1 : -1;
     default: return 0;
     }
@@ -62,7 +63,10 @@ static int load_data_for_model(const data_args *a,
     if (status != GEMMNET_OK)
         return status;
     gemmnet_csv_options csv = {.classes = a->classes && !names ? (int32_t)a->classes : k,
-                               .class_names = names};
+                               .class_names = names,
+                               .header = a->header,
+                               .labels =
+                                   names ? GEMMNET_CSV_LABELS_AUTO : GEMMNET_CSV_LABELS_INTEGER};
     if (a->label_column)
         cli_set_label_column(a->label_column, &csv);
     status = gemmnet_dataset_read_csv(data, a->path, &csv, NULL, err);

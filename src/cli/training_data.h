@@ -29,6 +29,14 @@ typedef struct run_data {
  * file (the rank replaces %r); with one shared file, each process stores
  * only its part of the rows, unless --val or --standardize need them all. */
 int run_data_load(const train_args *a, const cli_parallel *p, run_data *d, gemmnet_error *err);
+/* Checks that every process loaded data of the same D, K, label kind and
+ * class names (a collective call, after run_data_load succeeded on every
+ * process): integer labels take the largest K, class names their sorted
+ * union (relabelling this process's rows). Other disagreements fail on
+ * every process alike, naming two ranks and their files: *shared is then
+ * true, and one process (rank 0) reports it. */
+int run_data_agree(
+    const train_args *a, const cli_parallel *p, run_data *d, bool *shared, gemmnet_error *err);
 /* Cuts this process's shards after every process loaded its data: rows
  * [N·rank/P, N·(rank+1)/P) of the training and validation sets when all
  * processes read the same data, the whole local set with per-rank files

@@ -8,6 +8,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 static const char *const activation_names[] = {"tanh", "relu", "leaky_relu", "sigmoid"};
 static const char *const optimizer_names[] = {"gd", "momentum", "nesterov", "adam"};
@@ -53,6 +54,8 @@ static const char train_help[] =
     "  --data FILE         CSV of numbers, optional header, integer label column\n"
     "  --label-col N|NAME  label column: 0-based index, -1 = last, or a header name\n"
     "                      (default: the last); text labels become class names\n"
+    "  --header auto|yes|no  whether the first line is a header (default auto:\n"
+    "                      see docs/data.md)\n"
     "  --classes K         number of classes (default: 1 + the largest label)\n"
     "  --moons N           generate make_moons(N) instead of reading a file\n"
     "  --noise S           moons noise (default 0.2)\n"
@@ -93,6 +96,7 @@ bool parse_data_option(const char *command, int c, const char *v, data_args *a)
     switch (c) {
     case OPT_DATA: a->path = v; return true;
     case OPT_LABEL_COL: a->label_column = v; return true;
+    case OPT_HEADER: return cli_parse_header(command, v, &a->header);
     case OPT_CLASSES: return cli_parse_long(command, "--classes", v, 2, INT32_MAX, &a->classes);
     case OPT_MOONS: return cli_parse_long(command, "--moons", v, 2, INT32_MAX, &a->moons);
     case OPT_NOISE: return cli_parse_double(command, "--noise", v, 0.0, 1e6, &a->noise);
@@ -138,15 +142,19 @@ static bool parse_activations(const char *v, train_args *a)
     if (snprintf(copy, sizeof copy, "%s", v) >= (int)sizeof copy)
         return cli_usage_error("train", "--activation list too long") == 0;
     a->activation_count = 0;
-    for (char *save = NULL, *name = strtok_r(copy, ",", &save); name;
-         name = strtok_r(NULL, ",", &save)) {
+    /* Every name between commas counts, so "relu,,tanh" is an error. */
+    for (char *name = copy, *comma; name; name = comma ? comma + 1 : NULL) {
         int index;
-        if (a->activation_count == GEMMNET_MAX_LAYERS - 1 ||
-            !cli_parse_choice("train", "--activation", name, activation_names, 4, &index))
+        if ((comma = strchr(name, ',')) != NULL)
+            *comma = '\0';
+        if (a->activation_count == GEMMNET_MAX_LAYERS - 1)
+            return cli_usage_error("train", "--activation lists more than %d functions",
+                                   GEMMNET_MAX_LAYERS - 1) == 0;
+        if (!cli_parse_choice("train", "--activation", name, activation_names, 4, &index))
             return false;
         a->activation[a->activation_count++] = (gemmnet_activation)index;
     }
-    return a->activation_count > 0 || cli_usage_error("train", "--activation is empty") == 0;
+    return true;
 }
 
 static bool
@@ -157,6 +165,22 @@ parse_float_option(const char *option, const char *v, double min, double max, fl
         return false;
     *out = (float)d;
     return true;
+}
+
+/* --val F: a fraction strictly between 0 and 1 (both parts non-empty). */
+static bool parse_fraction(const char *v, double *out)
+{
+    double f = 0.0;
+    if (!cli_parse_double("train", "--val", v, 0.0, 1.0, &f))
+        return false;
+    if (f > 0.0 && f < 1.0) {
+        *out = f;
+        return true;
+    }
+    return cli_usage_error("train",
+                           "--val expects a fraction above 0 and below 1 (rows are left to train "
+                           "on), got '%s'",
+                           v) == 0;
 }
 
 static bool parse_enum(const char *option, const char *v, const char *const *names, int n, int *out)
@@ -237,7 +261,7 @@ static bool parse_train_option(int c, const char *v, train_args *a)
     case '1': return parse_float_option("--beta1", v, 0.0, 0.999999, &o->beta1);
     case '2': return parse_float_option("--beta2", v, 0.0, 0.999999, &o->beta2);
     case 'E': return parse_float_option("--eps", v, 1e-30, 1.0, &o->epsilon);
-    case 'v': return cli_parse_double(t, "--val", v, 1e-9, 1.0 - 1e-9, &a->validation_fraction);
+    case 'v': return parse_fraction(v, &a->validation_fraction);
     case 'P':
         ok = cli_parse_long(t, "--patience", v, 0, INT32_MAX, &n);
         o->patience = (int32_t)n;
@@ -253,6 +277,16 @@ static bool parse_train_option(int c, const char *v, train_args *a)
         return ok;
     default: return parse_output_option(c, v, a);
     }
+}
+
+/* True if two output paths are one file: the same name, or (both
+ * existing) the same inode. */
+static bool same_file(const char *x, const char *y)
+{
+    struct stat a, b;
+    if (strcmp(x, y) == 0)
+        return true;
+    return stat(x, &a) == 0 && stat(y, &b) == 0 && a.st_dev == b.st_dev && a.st_ino == b.st_ino;
 }
 
 /* Cross-option rules, checked after all options are read. */
@@ -275,6 +309,8 @@ static int check_train_args(train_args *a)
                                a->setting_given);
     if (a->log_path && !a->log_every)
         a->log_every = 1;
+    if (a->log_path && a->save_path && same_file(a->log_path, a->save_path))
+        return cli_usage_error("train", "--save and --log name the same file '%s'", a->save_path);
     return -1;
 }
 
@@ -306,5 +342,6 @@ int load_data(const data_args *a, gemmnet_dataset *data, gemmnet_error *err)
     gemmnet_csv_options csv = {.classes = (int32_t)a->classes, .part = a->part, .parts = a->parts};
     if (a->label_column)
         cli_set_label_column(a->label_column, &csv);
+    csv.header = a->header;
     return gemmnet_dataset_read_csv(data, a->path, &csv, NULL, err);
 }

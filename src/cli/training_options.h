@@ -17,6 +17,8 @@ typedef struct data_args {
     long seed;
     /* Whether --seed was given (resuming takes the checkpoint's). */
     bool seed_given;
+    /* --header auto|yes|no: whether the CSV's first line is a header. */
+    gemmnet_csv_header header;
     /* Read only part `part` of `parts` of the CSV rows (parts ≤ 1: all). */
     uint32_t part;
     uint32_t parts;
@@ -54,7 +56,8 @@ typedef struct train_args {
 /* Parses `gemmnet train` options; -1 to go on, else the exit status. */
 int parse_train_args(int argc, char **argv, train_args *a);
 /* Parses one data option (--data, --moons, --noise, --label-col,
- * --classes, --seed) with getopt code c; false after a usage error. */
+ * --classes, --seed, --header) with getopt code c; false after a usage
+ * error. */
 bool parse_data_option(const char *command, int c, const char *value, data_args *a);
 /* Loads or generates the data set. */
 int load_data(const data_args *a, gemmnet_dataset *data, gemmnet_error *err);
@@ -67,7 +70,8 @@ enum {
     OPT_CLASSES = 'k',
     OPT_MOONS = 'm',
     OPT_NOISE = 'z',
-    OPT_SEED = 's'
+    OPT_SEED = 's',
+    OPT_HEADER = 'h' + 512
 };
 
 /* Their getopt_long entries, for commands to copy into their tables. */
@@ -78,7 +82,8 @@ enum {
     {"classes", required_argument, NULL, OPT_CLASSES},        \
     {"moons", required_argument, NULL, OPT_MOONS},            \
     {"noise", required_argument, NULL, OPT_NOISE},            \
-    {"seed", required_argument, NULL, OPT_SEED}
+    {"seed", required_argument, NULL, OPT_SEED},              \
+    {"header", required_argument, NULL, OPT_HEADER}
 // clang-format on
 
 #endif

@@ -34,20 +34,7 @@ int gn_csv_fail_at(
 /* A huge field must not crowd out the rest of the message. */
 const char *gn_csv_printable(char *out, size_t size, gn_csv_field f)
 {
-    size_t used = 0;
-    for (size_t i = 0; i < f.length; i++) {
-        unsigned char b = (unsigned char)f.text[i];
-        if (used + 8 >= size || used >= 32) {
-            memcpy(out + used, "...", 4);
-            return out;
-        }
-        if (b >= 0x20 && b < 0x7f && b != '"' && b != '\\')
-            out[used++] = (char)b;
-        else
-            used += (size_t)snprintf(out + used, size - used, "\\x%02x", b);
-    }
-    out[used] = '\0';
-    return out;
+    return gn_printable(out, size, f.text, f.length);
 }
 
 /* ---- reading lines ----------------------------------------------------- */
@@ -341,6 +328,67 @@ static int numbered_label(const gn_csv_source *s,
     return GEMMNET_OK;
 }
 
+/* Plain decimal digits spelling exactly the number n. */
+static bool field_is_count(gn_csv_field f, size_t n)
+{
+    char text[24];
+    int used = snprintf(text, sizeof text, "%zu", n);
+    return used > 0 && f.length == (size_t)used && memcmp(f.text, text, f.length) == 0;
+}
+
+gn_csv_label_kind gn_csv_label_kind_of(gn_csv_field f)
+{
+    if (f.length == 0)
+        return GN_CSV_LABEL_EMPTY;
+    return gn_csv_classify(f) == GN_CSV_NOT_A_NUMBER ? GN_CSV_LABEL_TEXT : GN_CSV_LABEL_NUMBER;
+}
+
+int gn_csv_ambiguous_header(const gn_csv_source *s, gemmnet_error *err)
+{
+    return gn_csv_fail_at(s, err, 0, GEMMNET_E_PARSE,
+                          "column numbers 0,1,... (a pandas header) or a data row? ambiguous, "
+                          "expected the header option (--header yes or --header no)");
+}
+
+/* Column numbers, as pandas writes the names of unnamed columns: every
+ * feature field is its own 0-based column number in plain digits, and
+ * the label field is too or is text. At least two features unless the
+ * label is text, so that a one-feature row like "0,1" stays data. */
+static bool column_numbers(const char *line, size_t length, size_t fields, size_t label_index)
+{
+    const char *cursor = line, *end = line + length;
+    bool text_label = false;
+    for (size_t column = 0; column < fields; column++) {
+        gn_csv_field f = gn_csv_next_field(&cursor, end);
+        if (column == label_index && gn_csv_label_kind_of(f) == GN_CSV_LABEL_TEXT)
+            text_label = true;
+        else if (!field_is_count(f, column))
+            return false;
+    }
+    size_t features = fields - (label_index != SIZE_MAX);
+    return features >= 2 || (text_label && features >= 1);
+}
+
+/* The header option, and the label name that needs a header. */
+static int header_option(const gn_csv_source *s,
+                         const gemmnet_csv_options *options,
+                         const char *name,
+                         gemmnet_csv_header *header,
+                         gemmnet_error *err)
+{
+    *header = options ? options->header : GEMMNET_CSV_HEADER_AUTO;
+    if (*header != GEMMNET_CSV_HEADER_AUTO && *header != GEMMNET_CSV_HEADER_YES &&
+        *header != GEMMNET_CSV_HEADER_NO)
+        return gn_fail(err, GEMMNET_E_INVALID, "%s: header option %d is invalid", s->path,
+                       (int)*header);
+    if (*header == GEMMNET_CSV_HEADER_NO && name)
+        return gn_fail(err, GEMMNET_E_INVALID,
+                       "%s: the label column is named (\"%s\"), so the file needs a header, "
+                       "but the header option says there is none",
+                       s->path, name);
+    return GEMMNET_OK;
+}
+
 int gn_csv_layout_from(const gn_csv_source *s,
                        const char *line,
                        size_t length,
@@ -360,9 +408,21 @@ int gn_csv_layout_from(const gn_csv_source *s,
         status = find_named_column(s, line, length, name, &layout->label_index, err);
     else if (status == GEMMNET_OK && with_label)
         status = numbered_label(s, options, fields, &layout->label_index, err);
+    gemmnet_csv_header header = GEMMNET_CSV_HEADER_AUTO;
+    if (status == GEMMNET_OK)
+        status = header_option(s, options, name, &header, err);
     if (status != GEMMNET_OK)
         return status;
-    layout->header = name || has_text_feature(line, length, layout->label_index);
+    if (header == GEMMNET_CSV_HEADER_AUTO) {
+        layout->header = name || has_text_feature(line, length, layout->label_index);
+        layout->column_numbers =
+            !layout->header && column_numbers(line, length, fields, layout->label_index);
+        layout->pending = !layout->header && layout->label_index != SIZE_MAX;
+        if (!layout->header && !layout->pending && layout->column_numbers)
+            return gn_csv_ambiguous_header(s, err);
+    } else {
+        layout->header = header == GEMMNET_CSV_HEADER_YES;
+    }
     return layout->header ? gn_csv_check_text(s, line, length, 1, err) : GEMMNET_OK;
 }
 

@@ -52,7 +52,20 @@ typedef struct gn_csv_layout {
     size_t label_index;
     /* The first line is a header (names, not data). */
     bool header;
+    /* Header option AUTO and the first line not a header by itself (every
+     * feature field a number) but with a label: whether it is a header
+     * depends on the labels below it, which the reader decides. */
+    bool pending;
+    /* The first line is column numbers (gn_csv_column_numbers). */
+    bool column_numbers;
 } gn_csv_layout;
+
+/* What a label field holds, for telling a header from data. */
+typedef enum gn_csv_label_kind {
+    GN_CSV_LABEL_EMPTY,
+    GN_CSV_LABEL_NUMBER,
+    GN_CSV_LABEL_TEXT
+} gn_csv_label_kind;
 
 /* Fails with "PATH:LINE:COLUMN: message"; COLUMN (1-based) is left out
  * when it is 0, for errors that belong to a whole line. */
@@ -99,8 +112,10 @@ int gn_csv_check_text(
 /* Fixes the layout from the first non-blank line[0..length): with_label
  * says whether the lines have a label column, found by options->label_name
  * in the header or options->label_field (0: the last); the line is a
- * header when label_name is given or a feature field is not a number.
- * Checks a header's text. */
+ * header when options->header is YES, or (AUTO) when label_name is given
+ * or a feature field is not a number; else, with a label, the reader
+ * decides (pending). Without a label, a line of column numbers is
+ * ambiguous (AUTO). Checks a header's text. */
 int gn_csv_layout_from(const gn_csv_source *s,
                        const char *line,
                        size_t length,
@@ -108,6 +123,13 @@ int gn_csv_layout_from(const gn_csv_source *s,
                        const gemmnet_csv_options *options,
                        gn_csv_layout *layout /* OUT */,
                        gemmnet_error *err);
+
+/* The kind of a label field: empty, a number (of either kind) or text. */
+gn_csv_label_kind gn_csv_label_kind_of(gn_csv_field f);
+
+/* Fails with the message for a first line of column numbers that may be
+ * a header or data (at the line s->line_number). */
+int gn_csv_ambiguous_header(const gn_csv_source *s, gemmnet_error *err);
 
 /* Checks that a line has the layout's number of fields. */
 int gn_csv_check_fields(const gn_csv_source *s,

@@ -20,6 +20,14 @@
 #include <math.h>
 #include <string.h>
 
+/* What the first pass returns to start again with mixed labels (never
+ * returned to the caller). */
+enum { MIXED_LABELS = 1000 };
+
+/* The most classes a model has (its widths are at most 2^24), so the
+ * most a file's labels may name. */
+enum { MAX_CLASSES = 1 << 24 };
+
 /* How the label column is read, decided by the first data row. */
 typedef enum label_mode { LABELS_UNDECIDED, LABELS_INTEGER, LABELS_TEXT } label_mode;
 
@@ -57,17 +65,79 @@ typedef struct csv_read {
     size_t keep_end;
     /* Data rows the first pass counted. */
     size_t total_rows;
+    /* First pass, while the first line waits for the next line's label to
+     * say whether it is a header: its label field (a class name at most,
+     * else the line is data at once) and its line number. */
+    char first_label[GEMMNET_MAX_CLASS_NAME + 2];
+    size_t first_label_length;
+    size_t first_number;
+    /* A first line of column numbers, taken as a header unless another
+     * row has its label: then the header is ambiguous. */
+    bool candidate;
+    bool candidate_seen;
+    /* A first line with a text label over a number: a header, unless a
+     * later row has a text label too; then the labels are mixed and the
+     * first pass starts again, with every label a name. */
+    bool tentative;
+    bool mixed;
+    /* Decided by the first pass, followed by the second. */
+    bool first_is_header;
+    /* The second pass is running. */
+    bool second_pass;
 } csv_read;
 
 /* ---- labels ------------------------------------------------------------ */
 
+/* True if a field that matches the number grammar spells an integer
+ * exactly (1, 1.0, 1e2, 2.50e1), judged on its digits rather than on the
+ * double strtod rounds it to: 0.99999999999999999999 rounds to 1 and
+ * 1e-400 to 0, and neither is an integer. */
+static bool spells_integer(gn_csv_field f)
+{
+    const char *p = f.text, *end = f.text + f.length;
+    p += p < end && (*p == '+' || *p == '-');
+    const char *digits = p;
+    while (p < end && *p >= '0' && *p <= '9')
+        p++;
+    long long point = p - digits;
+    const char *fraction = p < end && *p == '.' ? ++p : NULL;
+    while (p < end && *p >= '0' && *p <= '9')
+        p++;
+    const char *digits_end = p;
+    long long exponent = 0, sign = 1;
+    if (p < end && (*p == 'e' || *p == 'E')) {
+        p++;
+        if (p < end && (*p == '+' || *p == '-'))
+            sign = *p++ == '-' ? -1 : 1;
+        for (; p < end; p++)
+            exponent = exponent < 100000000 ? exponent * 10 + (*p - '0') : exponent;
+    }
+    /* Digit i (0-based, the point skipped) counts i < point + exponent. */
+    long long whole = point + sign * exponent, i = 0;
+    for (const char *d = digits; d < digits_end; d++) {
+        if (d + 1 == fraction)
+            continue;
+        if (i++ >= whole && *d != '0')
+            return false;
+    }
+    return true;
+}
+
 /* An integral value (1 and 1.0 alike) in [0, classes) when the classes are
- * given, else in [0, INT32_MAX − 1] so that 1 + the largest label still
- * fits the data set's int32 class count. */
+ * given, else in [0, 2^24 − 1], the classes a model can have. */
 static int integer_label(csv_read *r, gn_csv_field f, size_t column, gemmnet_error *err)
 {
     const gn_csv_source *s = &r->source;
     char text[48];
+    if (f.length > 0 && gn_csv_classify(f) == GN_CSV_NOT_A_NUMBER && r->options.labels)
+        return gn_csv_fail_at(
+            s, err, column, GEMMNET_E_LABEL,
+            "\"%s\" is not a number, expected an integer label 0..%d (text labels "
+            "need class names)",
+            gn_csv_printable(text, sizeof text, f),
+            r->classes > 0 ? (int)r->classes - 1 : MAX_CLASSES - 1);
+    if (f.length > 0 && gn_csv_classify(f) == GN_CSV_NOT_A_NUMBER && r->tentative)
+        return MIXED_LABELS;
     if (f.length > 0 && gn_csv_classify(f) == GN_CSV_NOT_A_NUMBER)
         return gn_csv_fail_at(s, err, column, GEMMNET_E_PARSE,
                               "\"%s\" is not a number, expected an integer label as on line %zu",
@@ -76,7 +146,7 @@ static int integer_label(csv_read *r, gn_csv_field f, size_t column, gemmnet_err
     int status = gn_csv_parse_number(s, f, column, &v, err);
     if (status != GEMMNET_OK)
         return status;
-    if (v < 0 || v != floor(v))
+    if (v < 0 || v != floor(v) || !spells_integer(f))
         return gn_csv_fail_at(s, err, column, GEMMNET_E_LABEL,
                               "label %s is not a non-negative integer",
                               gn_csv_printable(text, sizeof text, f));
@@ -85,14 +155,25 @@ static int integer_label(csv_read *r, gn_csv_field f, size_t column, gemmnet_err
                               "label %s is out of range, expected 0..%d (classes = %d)",
                               gn_csv_printable(text, sizeof text, f), (int)r->classes - 1,
                               (int)r->classes);
-    if (v > INT32_MAX - 1)
+    if (v > MAX_CLASSES - 1)
         return gn_csv_fail_at(s, err, column, GEMMNET_E_LABEL,
-                              "label %s is too large, expected at most %d",
-                              gn_csv_printable(text, sizeof text, f), (int)(INT32_MAX - 1));
+                              "label %s is too large, expected at most %d (a model has at most "
+                              "2^24 classes)",
+                              gn_csv_printable(text, sizeof text, f), MAX_CLASSES - 1);
     r->label = (int32_t)v;
     if (r->label > r->max_label)
         r->max_label = r->label;
+    /* A column-numbers candidate's label is its own column number. */
+    if (r->candidate && (size_t)r->label == r->layout.label_index)
+        r->candidate_seen = true;
     return GEMMNET_OK;
+}
+
+/* True if f is the label of a column-numbers candidate first line. */
+static bool is_candidate_label(const csv_read *r, gn_csv_field f)
+{
+    return r->candidate && r->first_label_length == f.length &&
+           memcmp(r->first_label, f.text, f.length) == 0;
 }
 
 /* Checks a text label: text, and a valid class name. */
@@ -124,6 +205,8 @@ static int text_label(csv_read *r, gn_csv_field f, size_t column, gemmnet_error 
     if (status != GEMMNET_OK)
         return status;
     size_t index = 0;
+    if (is_candidate_label(r, f))
+        r->candidate_seen = true;
     if (r->given_names || r->data) {
         if (!gn_name_table_find(&r->names, f.text, f.length, &index))
             return r->given_names
@@ -136,6 +219,11 @@ static int text_label(csv_read *r, gn_csv_field f, size_t column, gemmnet_error 
                                         "the file changed while being read");
     } else if (gn_name_table_add(&r->names, f.text, f.length, &index) != GEMMNET_OK) {
         return gn_csv_fail_at(s, err, column, GEMMNET_E_NOMEM, "out of memory for class names");
+    } else if (index >= MAX_CLASSES) {
+        return gn_csv_fail_at(s, err, column, GEMMNET_E_LABEL,
+                              "label \"%s\" is one class too many, expected at most 2^24 "
+                              "distinct labels",
+                              gn_csv_printable(text, sizeof text, f));
     }
     r->label = r->class_of ? r->class_of[index] : (int32_t)index;
     return GEMMNET_OK;
@@ -150,6 +238,15 @@ static int on_label(void *context, gn_csv_field f, size_t column, gemmnet_error 
 
 /* ---- rows and passes --------------------------------------------------- */
 
+/* Integer or text labels, from the first data row's label f (or the
+ * options). */
+static void decide_mode(csv_read *r, gn_csv_field f)
+{
+    bool text = r->options.labels != GEMMNET_CSV_LABELS_INTEGER &&
+                (r->given_names || gn_csv_label_kind_of(f) == GN_CSV_LABEL_TEXT);
+    r->mode = text ? LABELS_TEXT : LABELS_INTEGER;
+}
+
 /* Parses a data row; in the second pass, stores its features in
  * x[row×D .. row×D + D) and its label in y[row]. */
 static int parse_row(csv_read *r, const char *line, size_t length, gemmnet_error *err)
@@ -159,11 +256,8 @@ static int parse_row(csv_read *r, const char *line, size_t length, gemmnet_error
     if (r->data && r->rows >= r->total_rows)
         return gn_csv_fail_at(&r->source, err, 0, GEMMNET_E_IO,
                               "the file changed while being read");
-    if (r->mode == LABELS_UNDECIDED) {
-        gn_csv_field f = gn_csv_label_field(&r->layout, line, length);
-        bool text = r->given_names || (f.length > 0 && gn_csv_classify(f) == GN_CSV_NOT_A_NUMBER);
-        r->mode = text ? LABELS_TEXT : LABELS_INTEGER;
-    }
+    if (r->mode == LABELS_UNDECIDED)
+        decide_mode(r, gn_csv_label_field(&r->layout, line, length));
     size_t at = r->rows - r->keep_first;
     float *x = data ? data->x + at * data->features : NULL;
     int status = gn_csv_parse_row(&r->source, &r->layout, line, length, x, on_label, r, err);
@@ -175,17 +269,103 @@ static int parse_row(csv_read *r, const char *line, size_t length, gemmnet_error
     return GEMMNET_OK;
 }
 
+/* The held first line's label field. */
+static gn_csv_field first_label(const csv_read *r)
+{
+    return (gn_csv_field){r->first_label, r->first_label_length};
+}
+
+/* Takes the held first line as a data row (its features were checked
+ * when it was held), under its own line number. */
+static int first_as_row(csv_read *r, gemmnet_error *err)
+{
+    size_t now = r->source.line_number;
+    r->source.line_number = r->first_number;
+    if (r->mode == LABELS_UNDECIDED)
+        decide_mode(r, first_label(r));
+    int status = on_label(r, first_label(r), r->layout.label_index + 1, err);
+    r->source.line_number = now;
+    r->rows += status == GEMMNET_OK;
+    return status;
+}
+
+/* The second data line (or the end: next NULL) settles the held first
+ * line: a header when its label is text over a number (tentatively), a
+ * candidate header when it is column numbers, else a data row. Mixed
+ * labels are all names. */
+static int settle_first(csv_read *r, const char *next, size_t next_length, gemmnet_error *err)
+{
+    gn_csv_field label = first_label(r);
+    gn_csv_field other = next ? gn_csv_label_field(&r->layout, next, next_length) : label;
+    r->layout.pending = false;
+    if (r->mixed)
+        r->mode = LABELS_TEXT;
+    if (!r->mixed && !r->given_names && gn_csv_label_kind_of(label) == GN_CSV_LABEL_TEXT &&
+        gn_csv_label_kind_of(other) == GN_CSV_LABEL_NUMBER) {
+        r->tentative = r->options.labels != GEMMNET_CSV_LABELS_INTEGER;
+        r->first_is_header = true;
+        return GEMMNET_OK;
+    }
+    if (!r->layout.column_numbers)
+        return first_as_row(r, err);
+    r->candidate = r->first_is_header = true;
+    return GEMMNET_OK;
+}
+
+/* Holds the first line until the next line settles it: checks its
+ * features now (so that errors stay in file order) and its text (it may
+ * be a header), and keeps its label field and line number. A label too
+ * long to keep cannot be a class name: the line is a data row. */
+static int hold_first(csv_read *r, const char *line, size_t length, gemmnet_error *err)
+{
+    gn_csv_field label = gn_csv_label_field(&r->layout, line, length);
+    if (label.length >= sizeof r->first_label) {
+        r->layout.pending = false;
+        return parse_row(r, line, length, err);
+    }
+    int status = gn_csv_parse_row(&r->source, &r->layout, line, length, NULL, NULL, NULL, err);
+    if (status == GEMMNET_OK)
+        status = gn_csv_check_text(&r->source, line, length, 1, err);
+    memcpy(r->first_label, label.text, label.length);
+    r->first_label[label.length] = '\0';
+    r->first_label_length = label.length;
+    r->first_number = r->source.line_number;
+    return status;
+}
+
 /* The first non-blank line fixes the number of fields and where the label
- * is; then it is either a header (skipped) or the first data row. */
+ * is; then it is a header (skipped), the first data row, or (first pass)
+ * held until the next line says which. The second pass follows the
+ * first's decision. */
 static int parse_first_line(csv_read *r, const char *line, size_t length, gemmnet_error *err)
 {
     if (gn_csv_count_fields(line, length) < 2)
         return gn_csv_fail_at(&r->source, err, 0, GEMMNET_E_PARSE,
                               "row has 1 field, expected at least 2: one feature and a label");
     int status = gn_csv_layout_from(&r->source, line, length, true, &r->options, &r->layout, err);
-    if (status != GEMMNET_OK || r->layout.header)
+    if (status != GEMMNET_OK)
         return status;
-    return parse_row(r, line, length, err);
+    if (r->second_pass) {
+        r->layout.pending = false;
+        r->layout.header = r->first_is_header;
+    }
+    if (r->layout.pending)
+        return hold_first(r, line, length, err);
+    r->first_is_header = r->layout.header;
+    return r->layout.header ? GEMMNET_OK : parse_row(r, line, length, err);
+}
+
+/* At the end of the first pass: settles a first line still held (the
+ * file's only line), and refuses a candidate header another row's label
+ * makes ambiguous. */
+static int finish_first(csv_read *r, gemmnet_error *err)
+{
+    int status = r->layout.pending ? settle_first(r, NULL, 0, err) : GEMMNET_OK;
+    if (status == GEMMNET_OK && r->candidate && r->candidate_seen) {
+        r->source.line_number = r->first_number;
+        status = gn_csv_ambiguous_header(&r->source, err);
+    }
+    return status;
 }
 
 /* Reads the file from where it stands (its start), counting lines and the
@@ -202,14 +382,18 @@ static int run_pass(csv_read *r, gemmnet_error *err)
         bool got = false;
         int status = gn_csv_next_line(&r->source, &line, &length, &got, err);
         if (status != GEMMNET_OK || !got)
-            return status;
+            return status == GEMMNET_OK && !r->second_pass ? finish_first(r, err) : status;
         if (gn_csv_is_blank(line, length))
             continue;
         if (r->layout.fields == 0)
             status = parse_first_line(r, line, length, err);
         else if ((status = gn_csv_check_fields(&r->source, &r->layout, line, length, err)) ==
-                 GEMMNET_OK)
-            status = parse_row(r, line, length, err);
+                 GEMMNET_OK) {
+            if (r->layout.pending)
+                status = settle_first(r, line, length, err);
+            if (status == GEMMNET_OK)
+                status = parse_row(r, line, length, err);
+        }
         if (status != GEMMNET_OK)
             return status;
     }
@@ -254,11 +438,29 @@ static int settle_classes(csv_read *r, gemmnet_dataset *data, gemmnet_error *err
     return GEMMNET_OK;
 }
 
+/* Runs the first pass again from the start with every label a name (a
+ * text label below a first line with a text label over a number). */
+static int restart_mixed(csv_read *r, gemmnet_error *err)
+{
+    gn_name_table_free(&r->names);
+    gn_name_table_init(&r->names, &r->source.allocator);
+    r->mode = LABELS_UNDECIDED;
+    r->tentative = r->candidate = r->candidate_seen = r->first_is_header = false;
+    r->mixed = true;
+    if (fseek(r->source.file, 0, SEEK_SET) != 0)
+        return gn_csv_fail_at(&r->source, err, 0, GEMMNET_E_IO,
+                              "cannot seek back to re-read it: %s, expected a regular file",
+                              strerror(errno));
+    return run_pass(r, err);
+}
+
 /* Counts in a first pass, allocates data [N×D] exactly, fills it in a
  * second. The passes must find the same shape, or the file changed. */
 static int read_passes(csv_read *r, gemmnet_dataset *data, gemmnet_error *err)
 {
     int status = run_pass(r, err);
+    if (status == MIXED_LABELS)
+        status = restart_mixed(r, err);
     if (status != GEMMNET_OK)
         return status;
     size_t rows = r->rows, names = r->names.count;
@@ -280,6 +482,8 @@ static int read_passes(csv_read *r, gemmnet_dataset *data, gemmnet_error *err)
     status = settle_classes(r, data, err);
     if (status != GEMMNET_OK)
         return status;
+    r->second_pass = true;
+    r->candidate = r->tentative = false;
     if (fseek(r->source.file, 0, SEEK_SET) != 0)
         return gn_csv_fail_at(&r->source, err, 0, GEMMNET_E_IO,
                               "cannot seek back to re-read it: %s, expected a regular file",
@@ -369,6 +573,12 @@ static int check_arguments(const gemmnet_dataset *data,
     for (int32_t k = 0; options->class_names && k < options->classes; k++)
         if (!options->class_names[k])
             return gn_fail(err, GEMMNET_E_INVALID, "%s: class name %d is NULL", path, (int)k);
+    if (options->labels == GEMMNET_CSV_LABELS_INTEGER && options->class_names)
+        return gn_fail(err, GEMMNET_E_INVALID,
+                       "%s: integer labels and class names exclude each other", path);
+    if (options->labels != GEMMNET_CSV_LABELS_AUTO && options->labels != GEMMNET_CSV_LABELS_INTEGER)
+        return gn_fail(err, GEMMNET_E_INVALID, "%s: labels option %d is invalid", path,
+                       (int)options->labels);
     if (options->parts > 1 && options->part >= options->parts)
         return gn_fail(err, GEMMNET_E_INVALID, "%s: part %lu of %lu does not exist", path,
                        (unsigned long)options->part, (unsigned long)options->parts);

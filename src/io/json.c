@@ -313,6 +313,15 @@ static int parse_string(json_parser *j, char *out, size_t capacity, size_t *leng
     return status;
 }
 
+/* text[n] for a message: printable ASCII only (other bytes, bidi and
+ * control characters among them, as \xHH), cut with "..." past 32
+ * characters, so that a hostile string can neither reorder the terminal
+ * line nor crowd out the message. */
+static const char *shown(char out[48], const char *text, size_t n)
+{
+    return gn_printable(out, 48, text, n);
+}
+
 /* The next key, which must be key, and its ':'. */
 static int expect_key(json_parser *j, const char *key)
 {
@@ -322,8 +331,10 @@ static int expect_key(json_parser *j, const char *key)
     const char *at = j->p;
     int status = parse_string(j, text, sizeof text, &n);
     if (status == GEMMNET_OK && strcmp(text, key) != 0) {
+        char safe[48];
         j->p = at;
-        return fail(j, GEMMNET_E_PARSE, "expected key \"%s\", found \"%s\"", key, text);
+        return fail(j, GEMMNET_E_PARSE, "expected key \"%s\", found \"%s\"", key,
+                    shown(safe, text, n));
     }
     return status == GEMMNET_OK ? expect(j, ':') : status;
 }
@@ -450,8 +461,11 @@ static int parse_choice(json_parser *j, const char *const *names, size_t count, 
             *index = i;
             return GEMMNET_OK;
         }
+    char safe[48];
     j->p = status == GEMMNET_OK ? at : j->p;
-    return status == GEMMNET_OK ? fail(j, GEMMNET_E_PARSE, "unknown value \"%s\"", text) : status;
+    return status == GEMMNET_OK
+               ? fail(j, GEMMNET_E_PARSE, "unknown value \"%s\"", shown(safe, text, n))
+               : status;
 }
 
 /* "format" and "version". */
@@ -605,8 +619,9 @@ static int parse_class_name(json_parser *j, gn_name_table *names, size_t k)
     if (gn_name_table_add(names, text, n, &index) != GEMMNET_OK)
         return gn_fail(j->err, GEMMNET_E_NOMEM, "cannot allocate the class names");
     if (index != k) {
+        char safe[48];
         j->p = at;
-        return fail(j, GEMMNET_E_PARSE, "class name \"%s\" appears twice", text);
+        return fail(j, GEMMNET_E_PARSE, "class name \"%s\" appears twice", shown(safe, text, n));
     }
     return GEMMNET_OK;
 }

@@ -9,17 +9,6 @@
 #include <math.h>
 #include <string.h>
 
-/* Rows per block of an inference workspace. */
-enum { PREDICT_BLOCK_ROWS = 1024 };
-
-GEMMNET_API int gemmnet_workspace_create(const gemmnet_model *model,
-                                         const gemmnet_allocator *allocator,
-                                         gemmnet_workspace **workspace,
-                                         gemmnet_error *err)
-{
-    return gn_workspace_create(model, PREDICT_BLOCK_ROWS, false, allocator, workspace, err);
-}
-
 static bool same_shape(const gemmnet_model *m, const gemmnet_workspace *ws)
 {
     if (m->layers != ws->layers)

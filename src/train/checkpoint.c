@@ -478,11 +478,19 @@ static int check_match(const gemmnet_trainer *t, const gemmnet_checkpoint *c, ge
                        (unsigned long long)(t->data_fingerprint != c->data_fingerprint
                                                 ? t->data_fingerprint
                                                 : t->validation_fingerprint));
-    if (t->workspace->block_rows != c->block_rows || t->options.optimizer != c->options.optimizer ||
-        (c->has_best && !t->best))
+    if (t->workspace->block_rows != c->block_rows)
         return gn_fail(err, GEMMNET_E_INVALID,
-                       "the trainer's settings differ from the checkpoint's: create it with "
-                       "gemmnet_checkpoint_options");
+                       "the checkpoint computes in blocks of %zu rows, this run in blocks of %zu: "
+                       "the checkpoint is damaged or was saved for other data",
+                       c->block_rows, t->workspace->block_rows);
+    if (t->options.optimizer != c->options.optimizer)
+        return gn_fail(err, GEMMNET_E_INVALID,
+                       "the checkpoint's optimizer (%d) differs from this run's (%d)",
+                       (int)c->options.optimizer, (int)t->options.optimizer);
+    if (c->has_best && !t->best)
+        return gn_fail(err, GEMMNET_E_INVALID,
+                       "the checkpoint keeps the best weights of a validation run, this run has "
+                       "no validation set");
     return GEMMNET_OK;
 }
 

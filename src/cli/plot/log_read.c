@@ -9,6 +9,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 /* Longest line accepted: a row is five numbers. */
 enum { LINE_MAX_BYTES = 1024 };
@@ -147,6 +148,15 @@ bool train_log_read(const char *command, const char *path, train_log *log)
     FILE *f = fopen(path, "rb");
     if (!f) {
         fprintf(stderr, "gemmnet %s: %s: cannot open: %s\n", command, path, strerror(errno));
+        return false;
+    }
+    /* A directory opens, then reads as nothing: say what it is. */
+    struct stat st;
+    if (fstat(fileno(f), &st) == 0 && S_ISDIR(st.st_mode)) {
+        fprintf(stderr,
+                "gemmnet %s: %s: is a directory, expected a log from 'gemmnet train --log'\n",
+                command, path);
+        fclose(f);
         return false;
     }
     log_cursor c = {command, path, 0};
