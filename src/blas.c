@@ -20,6 +20,47 @@
  * LAPACKE calls, which is the backend's where it ships one. */
 void ilaver_(int *major, int *minor, int *patch);
 
+void gn_sgemm_full(bool trans_a,
+                   bool trans_b,
+                   size_t m,
+                   size_t n,
+                   size_t k,
+                   float alpha,
+                   const float *a,
+                   size_t lda,
+                   const float *b,
+                   size_t ldb,
+                   float beta,
+                   float *c,
+                   size_t ldc)
+{
+#if defined(GEMMNET_BLAS_ONEDNN)
+    /* dnnl_sgemm is row-major. Its status is not checked: the shapes and
+     * strides are the callers' guarantees, as for cblas_sgemm. */
+    (void)dnnl_sgemm(trans_a ? 'T' : 'N', trans_b ? 'T' : 'N', (dnnl_dim_t)m, (dnnl_dim_t)n,
+                     (dnnl_dim_t)k, alpha, a, (dnnl_dim_t)lda, b, (dnnl_dim_t)ldb, beta, c,
+                     (dnnl_dim_t)ldc);
+#else
+    cblas_sgemm(CblasRowMajor, trans_a ? CblasTrans : CblasNoTrans,
+                trans_b ? CblasTrans : CblasNoTrans, (int)m, (int)n, (int)k, alpha, a, (int)lda, b,
+                (int)ldb, beta, c, (int)ldc);
+#endif
+}
+
+void gn_sgemv(bool trans,
+              size_t rows,
+              size_t cols,
+              float alpha,
+              const float *a,
+              size_t lda,
+              const float *x,
+              float beta,
+              float *y)
+{
+    cblas_sgemv(CblasRowMajor, trans ? CblasTrans : CblasNoTrans, (int)rows, (int)cols, alpha, a,
+                (int)lda, x, 1, beta, y, 1);
+}
+
 void gn_sgemm(bool trans_a,
               bool trans_b,
               size_t m,
@@ -34,9 +75,17 @@ void gn_sgemm(bool trans_a,
               float *c,
               size_t ldc)
 {
-    cblas_sgemm(CblasRowMajor, trans_a ? CblasTrans : CblasNoTrans,
-                trans_b ? CblasTrans : CblasNoTrans, (int)m, (int)n, (int)k, alpha, a, (int)lda, b,
-                (int)ldb, beta, c, (int)ldc);
+    /* One row of A (stored contiguously): c[1×n] = alpha·a[1×k]·op(B) +
+     * beta·c is the matrix-vector product op(B)ᵀ·a, which the backends
+     * run without packing B (bench: the inference table's floors). */
+    if (m == 1 && !trans_a) {
+        if (trans_b) /* B stored n×k: c = B·a */
+            gn_sgemv(false, n, k, alpha, b, ldb, a, beta, c);
+        else /* B stored k×n: c = Bᵀ·a */
+            gn_sgemv(true, k, n, alpha, b, ldb, a, beta, c);
+        return;
+    }
+    gn_sgemm_full(trans_a, trans_b, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc);
 }
 
 GEMMNET_API const char *gemmnet_blas_name(void)
@@ -94,7 +143,7 @@ GEMMNET_API int gemmnet_blas_threads(void)
 static void backend_describe(gemmnet_blas_report *r, const char *coretype)
 {
     (void)coretype;
-    const char *threading = bli_info_get_enable_openmp()     ? "OpenMP"
+    const char *threading = bli_info_get_enable_openmp() ? "OpenMP"
                             : bli_info_get_enable_pthreads() ? "pthreads"
                                                              : "no";
     snprintf(r->version, sizeof r->version, "BLIS %s (%s threading)", bli_info_get_version_str(),

@@ -366,4 +366,34 @@ int gn_model_load_state(const char *path,
                         size_t *state_size,
                         gemmnet_error *err);
 
+/* ---- matrix-vector products and the plain GEMM (blas.c) ------------- */
+
+/* y = alpha·op(A)·x + beta·y with A[rows×cols] row-major (lda), op(A) = Aᵀ
+ * when trans; x and y contiguous. gn_sgemm sends single rows here. */
+void gn_sgemv(bool trans,
+              size_t rows,
+              size_t cols,
+              float alpha,
+              const float *a,
+              size_t lda,
+              const float *x,
+              float beta,
+              float *y);
+
+/* gn_sgemm without the single-row shortcut: the backend's GEMM for every
+ * shape (the bench compares the two). */
+void gn_sgemm_full(bool trans_a,
+                   bool trans_b,
+                   size_t m,
+                   size_t n,
+                   size_t k,
+                   float alpha,
+                   const float *a,
+                   size_t lda,
+                   const float *b,
+                   size_t ldb,
+                   float beta,
+                   float *c,
+                   size_t ldc);
+
 #endif /* GEMMNET_INTERNAL_H */
