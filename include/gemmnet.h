@@ -829,7 +829,8 @@ typedef struct gemmnet_blas_report {
      * is family 0x19, Zen 5 0x1A), −1 if unknown. */
     int32_t cpu_family;
     int32_t cpu_model_number;
-    /* Shared object the process resolves cblas_sgemm to, or "". */
+    /* Shared object the process resolves the GEMM gemmnet calls to
+     * (cblas_sgemm; dnnl_sgemm with -Dblas=onednn), or "". */
     char blas_library[256];
     /* Shared object it resolves sgels_ (LAPACK, as LAPACKE calls it) to,
      * or "". */

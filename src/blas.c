@@ -14,6 +14,9 @@
 #include GEMMNET_CBLAS_HEADER
 #if defined(GEMMNET_BLAS_ATLAS)
 #include <atlas/atlas_buildinfo.h>
+#elif defined(GEMMNET_BLAS_ONEDNN)
+#include <oneapi/dnnl/dnnl.h>
+#include <omp.h>
 #endif
 
 /* LAPACK's own version query (Fortran, LP64 integers): the LAPACK that
@@ -122,6 +125,53 @@ static void backend_describe(gemmnet_blas_report *r, const char *coretype)
                  "detected from cpuid; OPENBLAS_CORETYPE=NAME overrides it");
 }
 
+#elif defined(GEMMNET_BLAS_ONEDNN)
+
+/* oneDNN's GEMM runs on OpenMP threads; OpenBLAS's (the single-row sgemv)
+ * on its own pool. Both follow the count. */
+GEMMNET_API int gemmnet_blas_set_threads(int n)
+{
+    if (n < 1)
+        return GEMMNET_E_INVALID;
+    omp_set_num_threads(n);
+    openblas_set_num_threads(n);
+    return GEMMNET_OK;
+}
+
+GEMMNET_API int gemmnet_blas_threads(void)
+{
+    return omp_get_max_threads();
+}
+
+/* The instruction set oneDNN's JIT kernels use here. */
+static const char *onednn_isa(dnnl_cpu_isa_t isa)
+{
+    switch (isa) {
+    case dnnl_cpu_isa_sse41: return "sse41";
+    case dnnl_cpu_isa_avx: return "avx";
+    case dnnl_cpu_isa_avx2: return "avx2";
+    case dnnl_cpu_isa_avx2_vnni: return "avx2_vnni";
+    case dnnl_cpu_isa_avx512_mic: return "avx512_mic";
+    case dnnl_cpu_isa_avx512_mic_4ops: return "avx512_mic_4ops";
+    case dnnl_cpu_isa_avx512_core: return "avx512_core";
+    case dnnl_cpu_isa_avx512_core_vnni: return "avx512_core_vnni";
+    case dnnl_cpu_isa_avx512_core_bf16: return "avx512_core_bf16";
+    case dnnl_cpu_isa_avx512_core_amx: return "avx512_core_amx";
+    default: return "unknown";
+    }
+}
+
+static void backend_describe(gemmnet_blas_report *r, const char *coretype)
+{
+    (void)coretype; /* OPENBLAS_CORETYPE steers only OpenBLAS's part */
+    const dnnl_version_t *v = dnnl_version();
+    snprintf(r->version, sizeof r->version, "oneDNN %d.%d.%d (%s, OpenMP); %s", v->major, v->minor,
+             v->patch, v->hash, openblas_get_config());
+    snprintf(r->kernel, sizeof r->kernel, "%s", onednn_isa(dnnl_get_effective_cpu_isa()));
+    snprintf(r->kernel_source, sizeof r->kernel_source,
+             "detected from cpuid by oneDNN; DNNL_MAX_CPU_ISA=NAME caps it");
+}
+
 #elif defined(GEMMNET_BLAS_BLIS)
 
 GEMMNET_API int gemmnet_blas_set_threads(int n)
@@ -143,7 +193,7 @@ GEMMNET_API int gemmnet_blas_threads(void)
 static void backend_describe(gemmnet_blas_report *r, const char *coretype)
 {
     (void)coretype;
-    const char *threading = bli_info_get_enable_openmp() ? "OpenMP"
+    const char *threading = bli_info_get_enable_openmp()     ? "OpenMP"
                             : bli_info_get_enable_pthreads() ? "pthreads"
                                                              : "no";
     snprintf(r->version, sizeof r->version, "BLIS %s (%s threading)", bli_info_get_version_str(),
@@ -182,10 +232,17 @@ static void backend_describe(gemmnet_blas_report *r, const char *coretype)
 }
 
 #else
-#error "define one of GEMMNET_BLAS_OPENBLAS, _BLIS, _ATLAS, _NETLIB (meson -Dblas=...)"
+#error "define one of GEMMNET_BLAS_OPENBLAS, _BLIS, _ATLAS, _NETLIB, _ONEDNN (meson -Dblas=...)"
 #endif
 
 /* ---- the run-time report -------------------------------------------- */
+
+/* The GEMM gn_sgemm_full calls. */
+#if defined(GEMMNET_BLAS_ONEDNN)
+#define GEMM_SYMBOL "dnnl_sgemm"
+#else
+#define GEMM_SYMBOL "cblas_sgemm"
+#endif
 
 /* dst[size] ← path of the shared object the process resolves symbol to,
  * or "" if it resolves to none. */
@@ -262,7 +319,7 @@ GEMMNET_API int gemmnet_blas_report_get(gemmnet_blas_report *report)
     r->cpu_family = cpu.family;
     r->cpu_model_number = cpu.model;
 
-    provider("cblas_sgemm", r->blas_library, sizeof r->blas_library);
+    provider(GEMM_SYMBOL, r->blas_library, sizeof r->blas_library);
     provider("sgels_", r->lapack_library, sizeof r->lapack_library);
     gn_blas_warning(r->backend, r->kernel, &cpu, coretype, r->warning, sizeof r->warning);
     return GEMMNET_OK;
