@@ -235,6 +235,15 @@ static void backend_describe(gemmnet_blas_report *r, const char *coretype)
 #error "define one of GEMMNET_BLAS_OPENBLAS, _BLIS, _ATLAS, _NETLIB, _ONEDNN (meson -Dblas=...)"
 #endif
 
+void gn_blas_worker_init(void)
+{
+#if defined(GEMMNET_BLAS_ONEDNN)
+    /* A new thread starts with OpenMP's default team size; a worker's
+     * GEMM must run on the worker alone. */
+    omp_set_num_threads(1);
+#endif
+}
+
 /* ---- the run-time report -------------------------------------------- */
 
 /* The GEMM gn_sgemm_full calls. */

@@ -396,4 +396,29 @@ void gn_sgemm_full(bool trans_a,
                    float *c,
                    size_t ldc);
 
+/* ---- the worker pool (pool.c) ----------------------------------------- */
+
+/* Most workers a pool (a trainer's row-block split) has. */
+#define GN_MAX_WORKERS 64
+
+typedef struct gn_pool gn_pool;
+/* A task for every worker: called once with each worker index. */
+typedef void (*gn_pool_task)(void *context, int worker);
+
+/* Starts workers − 1 threads (2 ≤ workers ≤ GN_MAX_WORKERS); the caller
+ * of gn_pool_run is worker 0. */
+int gn_pool_create(int workers,
+                   const gemmnet_allocator *allocator,
+                   gn_pool **out,
+                   gemmnet_error *err);
+/* Runs task(context, w) for every worker w and returns when all are done. */
+void gn_pool_run(gn_pool *pool, gn_pool_task task, void *context);
+/* Worker count; 1 for NULL. */
+int gn_pool_workers(const gn_pool *pool);
+void gn_pool_destroy(gn_pool *pool);
+
+/* Makes the calling pool thread's BLAS single-threaded where the backend
+ * keeps that per thread (oneDNN's OpenMP); called by each pool thread. */
+void gn_blas_worker_init(void);
+
 #endif /* GEMMNET_INTERNAL_H */

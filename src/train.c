@@ -69,6 +69,9 @@ static int check_options(const gemmnet_train_options *o, gemmnet_error *err)
         return gn_fail(err, GEMMNET_E_INVALID, "report_every and patience must be ≥ 0");
     if (o->patience > 0 && !o->validation)
         return gn_fail(err, GEMMNET_E_INVALID, "early stopping (patience) needs a validation set");
+    if (o->threads < 0 || o->threads > GN_MAX_WORKERS)
+        return gn_fail(err, GEMMNET_E_INVALID, "threads must be in [0, %d] (got %d)",
+                       GN_MAX_WORKERS, (int)o->threads);
     return check_optimizer(o, err);
 }
 
@@ -217,6 +220,8 @@ GEMMNET_API int gemmnet_trainer_create(gemmnet_model *model,
     t->batch_rows = b > 0 && b < t->global_rows ? b : t->global_rows;
     gemmnet_rng_seed(&t->rng, options->shuffle_seed);
     status = allocate_buffers(t, err);
+    if (status == GEMMNET_OK)
+        status = gn_rows_create(t, err);
     if (status != GEMMNET_OK) {
         gemmnet_trainer_destroy(t);
         return status;
@@ -230,6 +235,7 @@ GEMMNET_API void gemmnet_trainer_destroy(gemmnet_trainer *trainer)
     if (!trainer)
         return;
     gemmnet_allocator a = trainer->allocator;
+    gn_rows_destroy(trainer);
     gemmnet_workspace_destroy(trainer->workspace);
     gn_release(&a, trainer->floats);
     gn_release(&a, trainer->ints);
@@ -248,6 +254,10 @@ batch_gradient(gemmnet_trainer *t, const float *x, const int32_t *y, size_t rows
         t->options.reduction == GEMMNET_REDUCTION_SUM ? 1.0f : (float)(1.0 / (double)batch_rows);
     if (rows == 0)
         memset(t->grad, 0, t->model->parameter_count * sizeof(float));
+    if (gn_rows_split(t, rows)) {
+        gn_rows_gradient(t, x, y, rows, scale);
+        return;
+    }
     const gemmnet_model *m = t->model;
     for (size_t r = 0; r < rows; r += block) {
         size_t n = rows - r < block ? rows - r : block;
@@ -431,17 +441,22 @@ GEMMNET_API int gemmnet_trainer_run(gemmnet_trainer *trainer, int32_t epochs, ge
     if (trainer->model->mean && !trainer->workspace->input)
         return gn_fail(err, GEMMNET_E_INVALID,
                        "the model's standardisation was set after the trainer was created");
-    for (int32_t e = 0; e < epochs && !trainer->stopped_early; e++) {
+    /* Row-block workers each run single-threaded BLAS. */
+    int blas_threads = gemmnet_blas_threads();
+    if (trainer->pool)
+        gemmnet_blas_set_threads(1);
+    int status = GEMMNET_OK;
+    for (int32_t e = 0; e < epochs && !trainer->stopped_early && status == GEMMNET_OK; e++) {
         gn_update u = epoch_update(trainer);
-        int status = run_updates(trainer, &u, err);
+        status = run_updates(trainer, &u, err);
         if (status != GEMMNET_OK)
-            return status;
+            break;
         trainer->epochs_done++;
         status = after_epoch(trainer, u.learning_rate, err);
-        if (status != GEMMNET_OK)
-            return status;
     }
-    return GEMMNET_OK;
+    if (trainer->pool)
+        gemmnet_blas_set_threads(blas_threads);
+    return status;
 }
 
 GEMMNET_API int32_t gemmnet_trainer_epochs_done(const gemmnet_trainer *trainer)

@@ -48,6 +48,27 @@ struct gemmnet_trainer {
     int32_t best_epoch;
     int32_t since_best;
     int stopped_early;
+    /* Row-block workers (train_rows.c): the pool (NULL: every batch on the
+     * calling thread), its worker count W, workspaces of workers 1..W−1
+     * (worker 0 uses workspace) and their private gradients, W − 1 blocks
+     * of P floats in one allocation (worker 0 writes grad). */
+    gn_pool *pool;
+    int32_t workers;
+    gemmnet_workspace *worker_workspace[GN_MAX_WORKERS];
+    float *worker_grads;
+    /* Multiply-adds of one row's forward pass, Σ in·out over the layers. */
+    double row_macs;
 };
+
+/* Sets up the row-block workers after the trainer's buffers (none when
+ * the options and the problem's size call for the calling thread). */
+int gn_rows_create(gemmnet_trainer *t, gemmnet_error *err);
+void gn_rows_destroy(gemmnet_trainer *t);
+/* Whether a batch part of `rows` rows is split over the workers. */
+bool gn_rows_split(const gemmnet_trainer *t, size_t rows);
+/* t->grad = ∇ over rows x[rows×D], y[rows] with gradient scale `scale`,
+ * split over the workers into private gradients summed in worker order. */
+void gn_rows_gradient(
+    gemmnet_trainer *t, const float *x, const int32_t *y, size_t rows, float scale);
 
 #endif /* GEMMNET_TRAINER_H */
