@@ -200,6 +200,7 @@ int main(int argc, char **argv)
     int status = parse_options(argc, argv, &o);
     if (status)
         return status;
+    probe_claim();
     backend_identify();
     run_info info = {.options = &o, .clock_read_s = clock_read_cost()};
     cpu_name(info.cpu, sizeof info.cpu);

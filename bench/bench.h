@@ -152,6 +152,8 @@ struct probe {
 };
 extern struct probe probe;
 
+/* Makes the calling thread the one the probes time (main's). */
+void probe_claim(void);
 void probe_reset_timing(void);
 /* Repeats the recorded calls of one stage (or all, stage < 0) in order. */
 void replay(int stage);
@@ -197,6 +199,9 @@ const workload_spec *find_spec(char name);
 typedef struct result {
     char workload;
     int threads, threads_effective;
+    /* Row-block workers the trainer chose (1: the calling thread, with
+     * the BLAS's threads). With more, the probes see worker 0 only. */
+    int workers;
     size_t rows, block_rows;
     int32_t features, hidden, classes;
     double learning_rate;

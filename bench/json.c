@@ -104,6 +104,7 @@ static void json_result(FILE *f, const result *r, bool last)
     fprintf(f, ",\n");
     json_field(f, in, "threads", r->threads, false);
     json_field(f, in, "threads_effective", r->threads_effective, false);
+    json_field(f, in, "row_workers", r->workers, false);
     json_field(f, in, "N", (double)r->rows, false);
     json_field(f, in, "D", r->features, false);
     json_field(f, in, "H", r->hidden, false);

@@ -99,14 +99,14 @@ double sgemm_share_replay(const result *r)
 void print_main_table(const result *results, size_t count)
 {
     char a[16], b[16], c[16], d[16];
-    printf("\n%-3s %2s %10s %10s %10s %9s %10s %8s %7s %8s %8s %8s\n", "", "T", "engine", "min",
-           "max", "GFLOP/s", "naive", "speedup", "sgemm", "ceiling", "of ceil", "loss");
-    printf("%-3s %2s %10s %10s %10s %9s %10s %8s %7s %8s %8s %8s\n", "", "", "s/epoch", "", "", "",
-           "s/epoch", "", "share", "GFLOP/s", "", "after");
+    printf("\n%-3s %2s %2s %10s %10s %10s %9s %10s %8s %7s %8s %8s %8s\n", "", "T", "W", "engine",
+           "min", "max", "GFLOP/s", "naive", "speedup", "sgemm", "ceiling", "of ceil", "loss");
+    printf("%-3s %2s %2s %10s %10s %10s %9s %10s %8s %7s %8s %8s %8s\n", "", "", "", "s/epoch", "",
+           "", "", "s/epoch", "", "share", "GFLOP/s", "", "after");
     for (size_t i = 0; i < count; i++) {
         const result *r = &results[i];
         double share = sgemm_share(r);
-        printf("%-3c %2d", r->workload, r->threads);
+        printf("%-3c %2d %2d", r->workload, r->threads, r->workers);
         print_padded(seconds_text(a, r->engine.median), 11);
         print_padded(seconds_text(b, r->engine.min), 11);
         print_padded(seconds_text(c, r->engine.max), 11);
@@ -122,7 +122,9 @@ void print_main_table(const result *results, size_t count)
         print_padded(percent_text(b, 1.0 / ceiling_ratio(r)), 9);
         printf(" %8.4f\n", r->loss_after);
     }
-    printf("engine: median (min, max) s per epoch through the public API; GFLOP/s: the epoch's\n"
+    printf("T: BLAS threads; W: the trainer's row-block workers (automatic; with W > 1 each\n"
+           "runs single-threaded BLAS, and the sgemm share is worker 0's)\n"
+           "engine: median (min, max) s per epoch through the public API; GFLOP/s: the epoch's\n"
            "GEMM flops (4NDH + 6NHK) / median; naive: tests/reference.c, double, one thread,\n"
            "timed once per workload; sgemm share: time inside the epoch's gn_sgemm calls,\n"
            "timed in place; ceiling: best 2048³ sgemm; of ceil: GEMM flops at the ceiling / "

@@ -1,16 +1,17 @@
 /* The training workloads S, M and L: their data and models, and what is
  * timed on them. The engine's epochs are the library's own:
- * gemmnet_trainer_run on a trainer made once (no set-up inside the
- * timing); the stage split comes from the probes around the library's
- * gn_forward and gn_backward inside those same epochs (probe.c). The naive
- * reference is ref_train_epoch from tests/reference.c (per-example loops
- * in double, one thread), timed once per workload.
+ * gemmnet_trainer_run on a trainer made once per thread count (no set-up
+ * inside the timing; it chooses its row-block workers itself); the stage split comes from the
+ * probes around the library's gn_forward and gn_backward inside those same epochs (probe.c). The
+ * naive reference is ref_train_epoch from tests/reference.c (per-example loops in double, one
+ * thread), timed once per workload.
  *
  * GEMM flops of an epoch: per weight layer 2·N·in·out forward, the same for
  * dW, and the same again for dA below the first layer (one hidden layer:
  * 4NDH + 6NHK). */
 #include "bench.h"
 #include "reference.h"
+#include "trainer.h"
 
 #include <math.h>
 #include <stdio.h>
@@ -173,6 +174,17 @@ static void run_train_call(void *context, int epochs)
         die("gemmnet_train", status, &err);
 }
 
+/* A fresh trainer for the BLAS thread count now set: with threads = 0 it
+ * chooses its row-block workers from that count and the problem's size. */
+static void workload_new_trainer(workload *w)
+{
+    gemmnet_error err;
+    gemmnet_trainer_destroy(w->trainer);
+    int status = gemmnet_trainer_create(w->model, &w->data, &w->train, &w->trainer, &err);
+    if (status != GEMMNET_OK)
+        die("gemmnet_trainer_create", status, &err);
+}
+
 /* The engine's epochs through the public API on a trainer made once. */
 static void run_train(void *context, int epochs)
 {
@@ -300,8 +312,10 @@ static void measure_engine(workload *w, result *r, bool quick, double clock_cost
     replay_plan.budget_s = plan.budget_s / 3;
     record_one_epoch(w);
     if (probe.log_length > 0) {
-        r->replay_all = measure(run_replay_all, w, &replay_plan);
-        r->replay_forward = measure(run_replay_forward, w, &replay_plan);
+        /* With row-block workers the log holds worker 0's calls only. */
+        bool whole = r->workers == 1;
+        r->replay_all = whole ? measure(run_replay_all, w, &replay_plan) : no_timing;
+        r->replay_forward = whole ? measure(run_replay_forward, w, &replay_plan) : no_timing;
         int epochs = r->engine.epochs_per_sample;
         int rounds = s->name == 'L' ? (quick ? 1 : 3) : 5;
         if (r->engine.median * epochs > 2.0) /* a slow backend */
@@ -360,6 +374,8 @@ void measure_workload(const options *o,
                       .gemm_flops = w.gemm_flops,
                       .loss_before = loss_before};
         r->threads_effective = use_threads(o->threads[i]);
+        workload_new_trainer(&w);
+        r->workers = w.trainer->workers;
         measure_engine(&w, r, o->quick, info->clock_read_s);
     }
     double loss_after = workload_loss(&w);

@@ -376,11 +376,19 @@ static void track_best(gemmnet_trainer *t, double loss)
 static int evaluate(gemmnet_trainer *t, const gemmnet_dataset *data, gemmnet_evaluation *out)
 {
     const gemmnet_train_options *o = &t->options;
-    int status = gemmnet_evaluate(t->model, t->workspace, data, o->l2, o->reduction, out);
-    if (status != GEMMNET_OK || !o->collective)
-        return status;
-    double sums[3] = {out->cross_entropy * (double)data->rows, (double)out->correct,
-                      (double)data->rows};
+    double sums[3] = {0.0, 0.0, (double)data->rows};
+    if (gn_rows_split(t, data->rows)) {
+        gn_rows_evaluate(t, data, &sums[0], &sums[1]);
+        gn_fill_evaluation(t->model, o->l2, o->reduction, sums[0], sums[1], sums[2], out);
+    } else {
+        int status = gemmnet_evaluate(t->model, t->workspace, data, o->l2, o->reduction, out);
+        if (status != GEMMNET_OK)
+            return status;
+        sums[0] = out->cross_entropy * (double)data->rows;
+        sums[1] = (double)out->correct;
+    }
+    if (!o->collective)
+        return GEMMNET_OK;
     if (o->collective->sum_doubles(o->collective->context, sums, 3) != 0)
         return GEMMNET_E_COLLECTIVE;
     gn_fill_evaluation(t->model, o->l2, o->reduction, sums[0], sums[1], sums[2], out);

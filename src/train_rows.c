@@ -129,3 +129,57 @@ void gn_rows_gradient(
             t->grad[i] += g[i];
     }
 }
+
+/* One split evaluation: each worker's Σ CE and correct count. */
+typedef struct evaluation_job {
+    gemmnet_trainer *trainer;
+    const gemmnet_dataset *data;
+    double cross_entropy[GN_MAX_WORKERS];
+    double correct[GN_MAX_WORKERS];
+} evaluation_job;
+
+static size_t argmax(const float *p, size_t k)
+{
+    size_t best = 0;
+    for (size_t j = 1; j < k; j++)
+        if (p[j] > p[best])
+            best = j;
+    return best;
+}
+
+static void evaluation_task(void *context, int w)
+{
+    evaluation_job *job = context;
+    gemmnet_trainer *t = job->trainer;
+    const gemmnet_model *m = t->model;
+    const gemmnet_dataset *data = job->data;
+    gemmnet_workspace *ws = w == 0 ? t->workspace : t->worker_workspace[w];
+    size_t first = data->rows * (size_t)w / (size_t)t->workers;
+    size_t end = data->rows * (size_t)(w + 1) / (size_t)t->workers;
+    size_t d = data->features, k = (size_t)m->width[m->layers], block = ws->block_rows;
+    double ce = 0.0, correct = 0.0;
+    for (size_t r = first; r < end; r += block) {
+        size_t n = end - r < block ? end - r : block;
+        const float *xb = gn_first_layer_input(m, ws, data->x + r * d, n);
+        ce += gn_forward(m, ws, xb, data->y + r, n);
+        const float *p = ws->act[m->layers];
+        for (size_t i = 0; i < n; i++)
+            correct += argmax(p + i * k, k) == (size_t)data->y[r + i];
+    }
+    job->cross_entropy[w] = ce;
+    job->correct[w] = correct;
+}
+
+void gn_rows_evaluate(gemmnet_trainer *t,
+                      const gemmnet_dataset *data,
+                      double *cross_entropy,
+                      double *correct)
+{
+    evaluation_job job = {.trainer = t, .data = data};
+    gn_pool_run(t->pool, evaluation_task, &job);
+    *cross_entropy = *correct = 0.0;
+    for (int w = 0; w < t->workers; w++) {
+        *cross_entropy += job.cross_entropy[w];
+        *correct += job.correct[w];
+    }
+}

@@ -70,5 +70,11 @@ bool gn_rows_split(const gemmnet_trainer *t, size_t rows);
  * split over the workers into private gradients summed in worker order. */
 void gn_rows_gradient(
     gemmnet_trainer *t, const float *x, const int32_t *y, size_t rows, float scale);
+/* Σ CE and the correct count over data's (raw) rows, split over the
+ * workers and summed in worker order. */
+void gn_rows_evaluate(gemmnet_trainer *t,
+                      const gemmnet_dataset *data,
+                      double *cross_entropy,
+                      double *correct);
 
 #endif /* GEMMNET_TRAINER_H */

@@ -243,6 +243,55 @@ static void test_workers_compose_with_the_collective_hooks(void **state)
     run_close(&hooked);
 }
 
+/* Reported losses: the progress callback's training and validation
+ * evaluations, split over the workers, against one worker's. */
+typedef struct losses {
+    double train[4], validation[4], accuracy[4];
+    int count;
+} losses;
+
+static int record_losses(void *context, const gemmnet_progress *p)
+{
+    losses *l = context;
+    if (l->count < 4) {
+        l->train[l->count] = p->train.loss;
+        l->validation[l->count] = p->validation.loss;
+        l->accuracy[l->count++] = p->train.accuracy;
+    }
+    return 0;
+}
+
+static void test_reported_losses_with_2_workers_equal_one(void **state)
+{
+    (void)state;
+    losses got[2];
+    memset(got, 0, sizeof got);
+    run r[2];
+    gemmnet_dataset validation;
+    assert_int_equal(gemmnet_dataset_moons(&validation, 3000, 0.2, 8, NULL, NULL), GEMMNET_OK);
+    for (int i = 0; i < 2; i++) {
+        run_open(&r[i], 4000, 32, i == 0 ? 1 : 2);
+        r[i].options.epochs = 4;
+        r[i].options.report_every = 1;
+        r[i].options.progress = record_losses;
+        r[i].options.progress_context = &got[i];
+        r[i].options.validation = &validation;
+        train(&r[i]);
+    }
+    assert_int_equal(got[0].count, 4);
+    assert_int_equal(got[1].count, 4);
+    for (int e = 0; e < 4; e++) {
+        /* Σ CE in double over another cut of the rows: 1e-6 relative. */
+        assert_true(fabs(got[0].train[e] - got[1].train[e]) <= 1e-6 * got[0].train[e]);
+        assert_true(fabs(got[0].validation[e] - got[1].validation[e]) <=
+                    1e-6 * got[0].validation[e]);
+        assert_true(got[0].accuracy[e] == got[1].accuracy[e]);
+    }
+    run_close(&r[0]);
+    run_close(&r[1]);
+    gemmnet_dataset_free(&validation);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -255,6 +304,7 @@ int main(void)
         cmocka_unit_test(test_blas_threads_are_restored_after_a_run),
         cmocka_unit_test(test_threads_outside_0_to_64_are_refused),
         cmocka_unit_test(test_workers_compose_with_the_collective_hooks),
+        cmocka_unit_test(test_reported_losses_with_2_workers_equal_one),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
