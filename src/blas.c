@@ -23,6 +23,11 @@
  * LAPACKE calls, which is the backend's where it ships one. */
 void ilaver_(int *major, int *minor, int *patch);
 
+#if defined(GEMMNET_BLAS_ONEDNN)
+/* Multiply-adds up to which oneDNN's build hands a product to OpenBLAS. */
+#define ONEDNN_MIN_MACS 262144.0
+#endif
+
 void gn_sgemm_full(bool trans_a,
                    bool trans_b,
                    size_t m,
@@ -38,8 +43,17 @@ void gn_sgemm_full(bool trans_a,
                    size_t ldc)
 {
 #if defined(GEMMNET_BLAS_ONEDNN)
-    /* dnnl_sgemm is row-major. Its status is not checked: the shapes and
-     * strides are the callers' guarantees, as for cblas_sgemm. */
+    /* Small products go to OpenBLAS, which runs them on the calling thread
+     * (below 4·65536 multiply-adds, as OpenBLAS itself decides), where
+     * oneDNN would wake its OpenMP team for each (bench: S). dnnl_sgemm is
+     * row-major; its status is not checked: the shapes and strides are the
+     * callers' guarantees, as for cblas_sgemm. */
+    if ((double)m * (double)n * (double)k <= ONEDNN_MIN_MACS) {
+        cblas_sgemm(CblasRowMajor, trans_a ? CblasTrans : CblasNoTrans,
+                    trans_b ? CblasTrans : CblasNoTrans, (int)m, (int)n, (int)k, alpha, a, (int)lda,
+                    b, (int)ldb, beta, c, (int)ldc);
+        return;
+    }
     (void)dnnl_sgemm(trans_a ? 'T' : 'N', trans_b ? 'T' : 'N', (dnnl_dim_t)m, (dnnl_dim_t)n,
                      (dnnl_dim_t)k, alpha, a, (dnnl_dim_t)lda, b, (dnnl_dim_t)ldb, beta, c,
                      (dnnl_dim_t)ldc);
