@@ -136,15 +136,17 @@ void print_stage_table(const result *results, size_t count)
     char t[8][16];
     printf("\nwhere an epoch goes (in situ, the least disturbed round of the engine's own "
            "epochs;\nforward/backward: time inside gn_forward/gn_backward, sgemm: inside their "
-           "gn_sgemm calls;\nrest: standardisation, checks and the update)\n");
-    printf("%-3s %2s %10s %10s %10s %10s %10s %10s %10s %8s\n", "", "T", "epoch", "fwd sgemm",
-           "fwd other", "bwd sgemm", "bwd other", "rest", "replay", "replay");
-    printf("%-3s %2s %10s %10s %10s %10s %10s %10s %10s %8s\n", "", "", "s/epoch", "", "", "", "",
-           "", "sgemm", "share");
+           "gn_sgemm calls;\nrest: standardisation, checks and the update; with W > 1 worker 0's "
+           "view, and rest\nincludes waiting for the other workers and summing their "
+           "gradients)\n");
+    printf("%-3s %2s %2s %10s %10s %10s %10s %10s %10s %10s %8s\n", "", "T", "W", "epoch",
+           "fwd sgemm", "fwd other", "bwd sgemm", "bwd other", "rest", "replay", "replay");
+    printf("%-3s %2s %2s %10s %10s %10s %10s %10s %10s %10s %8s\n", "", "", "", "s/epoch", "", "",
+           "", "", "", "sgemm", "share");
     for (size_t i = 0; i < count; i++) {
         const result *r = &results[i];
         const double *s = r->stage_s, *g = r->stage_sgemm_s;
-        printf("%-3c %2d", r->workload, r->threads);
+        printf("%-3c %2d %2d", r->workload, r->threads, r->workers);
         print_padded(seconds_text(t[0], r->insitu_epoch_s), 11);
         print_padded(seconds_text(t[1], g[STAGE_FORWARD]), 11);
         print_padded(difference_text(t[2], s[STAGE_FORWARD] - g[STAGE_FORWARD]), 11);
