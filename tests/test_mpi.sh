@@ -85,4 +85,12 @@ grep -q 'rank 1: .*shard-1.csv: cannot open' "$tmp/err" || fail "missing shard m
 run 2 train --moons 200 --lr 1e30 --epochs 10 >"$tmp/out" 2>"$tmp/err" && fail "divergence did not fail"
 grep -Eq 'the (gradient is|weights are) not finite' "$tmp/err" || fail "divergence message: $(cat "$tmp/err")"
 
+# Ranks × row-block threads: 2 ranks of 4000 rows with --threads 2 (each
+# rank's 2-64-2 batch is big enough for 2 workers) equal 1 rank, 1 thread.
+wide=(train --moons 8000 --hidden 64 --lr 0.00005 --epochs 40 --print-every 4)
+run 1 "${wide[@]}" --threads 1 >"$tmp/wide1.txt" || fail "1 rank, 1 thread exited $?"
+run 2 "${wide[@]}" --threads 2 >"$tmp/wide2.txt" || fail "2 ranks × 2 threads exited $?"
+same_within 3e-6 "$tmp/wide1.txt" "$tmp/wide2.txt" ||
+    fail "2 ranks × 2 threads differ from 1: $(diff "$tmp/wide1.txt" "$tmp/wide2.txt")"
+
 finish MPI
