@@ -781,6 +781,18 @@ typedef struct gemmnet_train_options {
      * batch it holds, and the sums make every step equal to the
      * single-process step up to float32 reassociation. */
     const gemmnet_collective *collective;
+    /* Row-block threads: each batch's rows (this process's part of it) are
+     * split over this many workers, from a pool made with the trainer,
+     * each running forward and backward on its own rows with
+     * single-threaded BLAS into a private gradient; the gradients are
+     * summed in worker order, so a run is deterministic for a given count
+     * and equals 1 up to float32 reassociation. 0 (the default) chooses:
+     * gemmnet_blas_threads() workers when a batch gives each at least
+     * about 2.6e5 multiply-adds of forward pass, else the calling thread
+     * alone (with the BLAS's own threads). 1: never split; 2..64: always
+     * split batches of at least that many rows. With a collective, every
+     * process splits its own rows (processes × threads). */
+    int32_t threads;
 } gemmnet_train_options;
 
 /* Fills options with the tutorial's settings. */
@@ -913,7 +925,8 @@ typedef struct gemmnet_blas_report {
      * is family 0x19, Zen 5 0x1A), −1 if unknown. */
     int32_t cpu_family;
     int32_t cpu_model_number;
-    /* Shared object the process resolves cblas_sgemm to, or "". */
+    /* Shared object the process resolves the GEMM gemmnet calls to
+     * (cblas_sgemm; dnnl_sgemm with -Dblas=onednn), or "". */
     char blas_library[256];
     /* Shared object it resolves sgels_ (LAPACK, as LAPACKE calls it) to,
      * or "". */

@@ -5,16 +5,17 @@
 # `gemmnet info` names the backend, and installs into a scratch directory to
 # check that the installed library still finds the backend through its
 # rpath. Any failure stops the script with a non-zero status.
-# Usage: scripts/test-backends.sh [openblas|blis|atlas|netlib ...] (default: all)
+# Usage: scripts/test-backends.sh [openblas|blis|atlas|netlib|onednn ...] (default: all)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 export OPENBLAS_CORETYPE=${OPENBLAS_CORETYPE:-Haswell}
 
 backends=("$@")
-((${#backends[@]})) || backends=(openblas blis atlas netlib)
+((${#backends[@]})) || backends=(openblas blis atlas netlib onednn)
 
+# libdnnl-dev: oneDNN, whose dnnl_sgemm is the GEMM of -Dblas=onednn.
 scripts/deps.sh libopenblas-dev libblis-dev libatlas-base-dev libblas-dev liblapack-dev \
-    liblapacke-dev libcmocka-dev
+    liblapacke-dev libcmocka-dev libdnnl-dev
 
 # The file that must provide cblas_sgemm, as a pattern on its path.
 declare -A library_pattern=(
@@ -22,6 +23,7 @@ declare -A library_pattern=(
     [blis]='/blis-[a-z]*/libblis'
     [atlas]='/atlas/libblas'
     [netlib]='/blas/libblas'
+    [onednn]='/libdnnl'
 )
 
 fail() {

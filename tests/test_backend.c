@@ -93,8 +93,9 @@ static void test_cblas_sgemm_comes_from_the_backend_library(void **state)
     char path[4096];
     provider("cblas_sgemm", path, sizeof path);
     const char *base = base_name(path);
-    bool ok = is_backend("openblas") ? starts_with(base, "libopenblas")
-              : is_backend("blis")   ? starts_with(base, "libblis")
+    /* oneDNN has no CBLAS: OpenBLAS's serves the single-row sgemv. */
+    bool ok = is_backend("openblas") || is_backend("onednn") ? starts_with(base, "libopenblas")
+              : is_backend("blis")                           ? starts_with(base, "libblis")
               : is_backend("atlas")  ? strstr(path, "/atlas/libblas.so") != NULL
               : is_backend("netlib") ? strstr(path, "/blas/libblas.so") != NULL
                                      : false;
@@ -105,6 +106,42 @@ static void test_cblas_sgemm_comes_from_the_backend_library(void **state)
                  getenv("GEMMNET_EXPECTED_BLAS_DIRS"));
 }
 
+/* With -Dblas=onednn the seam's GEMM is dnnl_sgemm: it must come from
+ * libdnnl, and the report must name it, oneDNN's version and the ISA its
+ * kernels use. Other backends must not load oneDNN at all. */
+static void test_onednn_gemm_comes_from_libdnnl(void **state)
+{
+    (void)state;
+    void *address = dlsym(RTLD_DEFAULT, "dnnl_sgemm");
+    if (!is_backend("onednn")) {
+        if (address != NULL)
+            fail_msg("-Dblas=%s, but dnnl_sgemm is loaded", expected_backend());
+        return;
+    }
+    char path[4096];
+    provider("dnnl_sgemm", path, sizeof path);
+    if (!starts_with(base_name(path), "libdnnl.so"))
+        fail_msg("dnnl_sgemm comes from %s, not libdnnl", path);
+    gemmnet_blas_report r;
+    assert_int_equal(gemmnet_blas_report_get(&r), GEMMNET_OK);
+    assert_string_equal(r.blas_library, path);
+    if (!starts_with(r.version, "oneDNN 2.") && !starts_with(r.version, "oneDNN 3."))
+        fail_msg("version '%s' does not name oneDNN", r.version);
+    static const char *const isas[] = {"sse41",
+                                       "avx",
+                                       "avx2",
+                                       "avx2_vnni",
+                                       "avx512_core",
+                                       "avx512_core_vnni",
+                                       "avx512_core_bf16",
+                                       "avx512_core_amx"};
+    bool known = false;
+    for (size_t i = 0; i < sizeof isas / sizeof *isas; i++)
+        known = known || strcmp(r.kernel, isas[i]) == 0;
+    if (!known)
+        fail_msg("kernel '%s' is not one of oneDNN's x86-64 ISAs", r.kernel);
+}
+
 static void test_lapack_sgels_comes_from_the_backend_lapack(void **state)
 {
     (void)state;
@@ -113,9 +150,9 @@ static void test_lapack_sgels_comes_from_the_backend_lapack(void **state)
     provider("sgels_", lapack, sizeof lapack);
     /* OpenBLAS ships LAPACK in libopenblas, ATLAS a LAPACK of its own; BLIS
      * has none and is paired with netlib's. */
-    bool ok = is_backend("openblas") ? strcmp(lapack, blas) == 0
-              : is_backend("atlas")  ? strstr(lapack, "/atlas/liblapack.so") != NULL
-                                     : strstr(lapack, "/lapack/liblapack.so") != NULL;
+    bool ok = is_backend("openblas") || is_backend("onednn") ? strcmp(lapack, blas) == 0
+              : is_backend("atlas") ? strstr(lapack, "/atlas/liblapack.so") != NULL
+                                    : strstr(lapack, "/lapack/liblapack.so") != NULL;
     if (!ok)
         fail_msg("sgels_ (what LAPACKE_sgels calls) comes from %s, not %s's LAPACK", lapack,
                  expected_backend());
@@ -157,13 +194,12 @@ static int check_loaded_object(struct dl_phdr_info *info, size_t size, void *dat
         const char *backend;
         const char *marker;
     } owners[] = {
-        {"openblas", "openblas"},
-        {"blis", "blis"},
-        {"atlas", "atlas"},
-        {"netlib", "/blas/libblas.so"},
+        {"openblas", "openblas"}, {"onednn", "libdnnl"},          {"blis", "blis"},
+        {"atlas", "atlas"},       {"netlib", "/blas/libblas.so"},
     };
     for (size_t i = 0; i < sizeof owners / sizeof owners[0]; i++)
-        if (!is_backend(owners[i].backend) && strstr(path, owners[i].marker) != NULL)
+        if (!is_backend(owners[i].backend) && strstr(path, owners[i].marker) != NULL &&
+            !(is_backend("onednn") && strcmp(owners[i].backend, "openblas") == 0))
             snprintf(problem, 4096, "%s (of %s) is loaded", path, owners[i].backend);
     bool netlib_lapack_allowed = is_backend("netlib") || is_backend("blis");
     if (!netlib_lapack_allowed && strstr(path, "/lapack/liblapack.so") != NULL)
@@ -234,6 +270,8 @@ static void test_report_names_the_backend_and_its_libraries(void **state)
     char blas[4096], lapack[4096];
     provider("cblas_sgemm", blas, sizeof blas);
     provider("sgels_", lapack, sizeof lapack);
+    if (is_backend("onednn"))
+        provider("dnnl_sgemm", blas, sizeof blas);
     assert_string_equal(r.blas_library, blas);
     assert_string_equal(r.lapack_library, lapack);
     if (r.cpu_family < 0 || strcmp(r.cpu_model, "unknown") == 0)
@@ -247,7 +285,7 @@ static void test_threads_follow_set_threads_where_the_backend_has_them(void **st
     assert_int_equal(gemmnet_blas_set_threads(1), GEMMNET_OK);
     assert_int_equal(gemmnet_blas_threads(), 1);
     int two = gemmnet_blas_set_threads(2);
-    if (is_backend("openblas") || is_backend("blis")) {
+    if (is_backend("openblas") || is_backend("blis") || is_backend("onednn")) {
         assert_int_equal(two, GEMMNET_OK);
         assert_int_equal(gemmnet_blas_threads(), 2);
         assert_int_equal(gemmnet_blas_set_threads(1), GEMMNET_OK);
@@ -336,6 +374,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_gemmnet_blas_name_is_the_configured_backend),
         cmocka_unit_test(test_cblas_sgemm_comes_from_the_backend_library),
+        cmocka_unit_test(test_onednn_gemm_comes_from_libdnnl),
         cmocka_unit_test(test_lapack_sgels_comes_from_the_backend_lapack),
         cmocka_unit_test(test_lapack_calls_the_same_blas_as_cblas),
         cmocka_unit_test(test_no_other_backend_or_alternatives_link_is_loaded),

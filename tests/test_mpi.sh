@@ -154,5 +154,12 @@ for every in "--checkpoint-every 100" ""; do
     [[ $(gemmnet_lines) == 1 ]] || fail "failing save ($every): $(cat "$tmp/err")"
     cmp -s "$long" "$tmp/long.copy" || fail "failing save ($every): file replaced"
 done
+# Ranks × row-block threads: 2 ranks of 4000 rows with --threads 2 (each
+# rank's 2-64-2 batch is big enough for 2 workers) equal 1 rank, 1 thread.
+wide=(train --moons 8000 --hidden 64 --lr 0.00005 --epochs 40 --print-every 4)
+run 1 "${wide[@]}" --threads 1 >"$tmp/wide1.txt" || fail "1 rank, 1 thread exited $?"
+run 2 "${wide[@]}" --threads 2 >"$tmp/wide2.txt" || fail "2 ranks × 2 threads exited $?"
+same_within 3e-6 "$tmp/wide1.txt" "$tmp/wide2.txt" ||
+    fail "2 ranks × 2 threads differ from 1: $(diff "$tmp/wide1.txt" "$tmp/wide2.txt")"
 
 finish MPI

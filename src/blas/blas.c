@@ -14,11 +14,69 @@
 #include GEMMNET_CBLAS_HEADER
 #if defined(GEMMNET_BLAS_ATLAS)
 #include <atlas/atlas_buildinfo.h>
+#elif defined(GEMMNET_BLAS_ONEDNN)
+#include <oneapi/dnnl/dnnl.h>
+#include <omp.h>
 #endif
 
 /* LAPACK's own version query (Fortran, LP64 integers): the LAPACK that
  * LAPACKE calls, which is the backend's where it ships one. */
 void ilaver_(int *major, int *minor, int *patch);
+
+#if defined(GEMMNET_BLAS_ONEDNN)
+/* Multiply-adds up to which oneDNN's build hands a product to OpenBLAS. */
+#define ONEDNN_MIN_MACS 262144.0
+#endif
+
+void gn_sgemm_full(bool trans_a,
+                   bool trans_b,
+                   size_t m,
+                   size_t n,
+                   size_t k,
+                   float alpha,
+                   const float *a,
+                   size_t lda,
+                   const float *b,
+                   size_t ldb,
+                   float beta,
+                   float *c,
+                   size_t ldc)
+{
+#if defined(GEMMNET_BLAS_ONEDNN)
+    /* Small products go to OpenBLAS, which runs them on the calling thread
+     * (below 4·65536 multiply-adds, as OpenBLAS itself decides), where
+     * oneDNN would wake its OpenMP team for each (bench: S). dnnl_sgemm is
+     * row-major; its status is not checked: the shapes and strides are the
+     * callers' guarantees, as for cblas_sgemm. */
+    if ((double)m * (double)n * (double)k <= ONEDNN_MIN_MACS) {
+        cblas_sgemm(CblasRowMajor, trans_a ? CblasTrans : CblasNoTrans,
+                    trans_b ? CblasTrans : CblasNoTrans, (int)m, (int)n, (int)k, alpha, a, (int)lda,
+                    b, (int)ldb, beta, c, (int)ldc);
+        return;
+    }
+    (void)dnnl_sgemm(trans_a ? 'T' : 'N', trans_b ? 'T' : 'N', (dnnl_dim_t)m, (dnnl_dim_t)n,
+                     (dnnl_dim_t)k, alpha, a, (dnnl_dim_t)lda, b, (dnnl_dim_t)ldb, beta, c,
+                     (dnnl_dim_t)ldc);
+#else
+    cblas_sgemm(CblasRowMajor, trans_a ? CblasTrans : CblasNoTrans,
+                trans_b ? CblasTrans : CblasNoTrans, (int)m, (int)n, (int)k, alpha, a, (int)lda, b,
+                (int)ldb, beta, c, (int)ldc);
+#endif
+}
+
+void gn_sgemv(bool trans,
+              size_t rows,
+              size_t cols,
+              float alpha,
+              const float *a,
+              size_t lda,
+              const float *x,
+              float beta,
+              float *y)
+{
+    cblas_sgemv(CblasRowMajor, trans ? CblasTrans : CblasNoTrans, (int)rows, (int)cols, alpha, a,
+                (int)lda, x, 1, beta, y, 1);
+}
 
 void gn_sgemm(bool trans_a,
               bool trans_b,
@@ -34,9 +92,17 @@ void gn_sgemm(bool trans_a,
               float *c,
               size_t ldc)
 {
-    cblas_sgemm(CblasRowMajor, trans_a ? CblasTrans : CblasNoTrans,
-                trans_b ? CblasTrans : CblasNoTrans, (int)m, (int)n, (int)k, alpha, a, (int)lda, b,
-                (int)ldb, beta, c, (int)ldc);
+    /* One row of A (stored contiguously): c[1×n] = alpha·a[1×k]·op(B) +
+     * beta·c is the matrix-vector product op(B)ᵀ·a, which the backends
+     * run without packing B (bench: the inference table's floors). */
+    if (m == 1 && !trans_a) {
+        if (trans_b) /* B stored n×k: c = B·a */
+            gn_sgemv(false, n, k, alpha, b, ldb, a, beta, c);
+        else /* B stored k×n: c = Bᵀ·a */
+            gn_sgemv(true, k, n, alpha, b, ldb, a, beta, c);
+        return;
+    }
+    gn_sgemm_full(trans_a, trans_b, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc);
 }
 
 GEMMNET_API const char *gemmnet_blas_name(void)
@@ -71,6 +137,53 @@ static void backend_describe(gemmnet_blas_report *r, const char *coretype)
     else
         snprintf(r->kernel_source, sizeof r->kernel_source,
                  "detected from cpuid; OPENBLAS_CORETYPE=NAME overrides it");
+}
+
+#elif defined(GEMMNET_BLAS_ONEDNN)
+
+/* oneDNN's GEMM runs on OpenMP threads; OpenBLAS's (the single-row sgemv)
+ * on its own pool. Both follow the count. */
+GEMMNET_API int gemmnet_blas_set_threads(int n)
+{
+    if (n < 1)
+        return GEMMNET_E_INVALID;
+    omp_set_num_threads(n);
+    openblas_set_num_threads(n);
+    return GEMMNET_OK;
+}
+
+GEMMNET_API int gemmnet_blas_threads(void)
+{
+    return omp_get_max_threads();
+}
+
+/* The instruction set oneDNN's JIT kernels use here. */
+static const char *onednn_isa(dnnl_cpu_isa_t isa)
+{
+    switch (isa) {
+    case dnnl_cpu_isa_sse41: return "sse41";
+    case dnnl_cpu_isa_avx: return "avx";
+    case dnnl_cpu_isa_avx2: return "avx2";
+    case dnnl_cpu_isa_avx2_vnni: return "avx2_vnni";
+    case dnnl_cpu_isa_avx512_mic: return "avx512_mic";
+    case dnnl_cpu_isa_avx512_mic_4ops: return "avx512_mic_4ops";
+    case dnnl_cpu_isa_avx512_core: return "avx512_core";
+    case dnnl_cpu_isa_avx512_core_vnni: return "avx512_core_vnni";
+    case dnnl_cpu_isa_avx512_core_bf16: return "avx512_core_bf16";
+    case dnnl_cpu_isa_avx512_core_amx: return "avx512_core_amx";
+    default: return "unknown";
+    }
+}
+
+static void backend_describe(gemmnet_blas_report *r, const char *coretype)
+{
+    (void)coretype; /* OPENBLAS_CORETYPE steers only OpenBLAS's part */
+    const dnnl_version_t *v = dnnl_version();
+    snprintf(r->version, sizeof r->version, "oneDNN %d.%d.%d (%s, OpenMP); %s", v->major, v->minor,
+             v->patch, v->hash, openblas_get_config());
+    snprintf(r->kernel, sizeof r->kernel, "%s", onednn_isa(dnnl_get_effective_cpu_isa()));
+    snprintf(r->kernel_source, sizeof r->kernel_source,
+             "detected from cpuid by oneDNN; DNNL_MAX_CPU_ISA=NAME caps it");
 }
 
 #elif defined(GEMMNET_BLAS_BLIS)
@@ -133,10 +246,26 @@ static void backend_describe(gemmnet_blas_report *r, const char *coretype)
 }
 
 #else
-#error "define one of GEMMNET_BLAS_OPENBLAS, _BLIS, _ATLAS, _NETLIB (meson -Dblas=...)"
+#error "define one of GEMMNET_BLAS_OPENBLAS, _BLIS, _ATLAS, _NETLIB, _ONEDNN (meson -Dblas=...)"
 #endif
 
+void gn_blas_worker_init(void)
+{
+#if defined(GEMMNET_BLAS_ONEDNN)
+    /* A new thread starts with OpenMP's default team size; a worker's
+     * GEMM must run on the worker alone. */
+    omp_set_num_threads(1);
+#endif
+}
+
 /* ---- the run-time report -------------------------------------------- */
+
+/* The GEMM gn_sgemm_full calls. */
+#if defined(GEMMNET_BLAS_ONEDNN)
+#define GEMM_SYMBOL "dnnl_sgemm"
+#else
+#define GEMM_SYMBOL "cblas_sgemm"
+#endif
 
 /* dst[size] ← path of the shared object the process resolves symbol to,
  * or "" if it resolves to none. */
@@ -213,7 +342,7 @@ GEMMNET_API int gemmnet_blas_report_get(gemmnet_blas_report *report)
     r->cpu_family = cpu.family;
     r->cpu_model_number = cpu.model;
 
-    provider("cblas_sgemm", r->blas_library, sizeof r->blas_library);
+    provider(GEMM_SYMBOL, r->blas_library, sizeof r->blas_library);
     provider("sgels_", r->lapack_library, sizeof r->lapack_library);
     gn_blas_warning(r->backend, r->kernel, &cpu, coretype, r->warning, sizeof r->warning);
     return GEMMNET_OK;

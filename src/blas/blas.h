@@ -59,6 +59,40 @@ void gn_blas_warning(const char *backend,
                      char *out,
                      size_t size);
 
+/* ---- matrix-vector products and the plain GEMM (blas.c) ------------- */
+
+/* y = alpha·op(A)·x + beta·y with A[rows×cols] row-major (lda), op(A) = Aᵀ
+ * when trans; x and y contiguous. gn_sgemm sends single rows here. */
+void gn_sgemv(bool trans,
+              size_t rows,
+              size_t cols,
+              float alpha,
+              const float *a,
+              size_t lda,
+              const float *x,
+              float beta,
+              float *y);
+
+/* gn_sgemm without the single-row shortcut: the backend's GEMM for every
+ * shape (the bench compares the two). */
+void gn_sgemm_full(bool trans_a,
+                   bool trans_b,
+                   size_t m,
+                   size_t n,
+                   size_t k,
+                   float alpha,
+                   const float *a,
+                   size_t lda,
+                   const float *b,
+                   size_t ldb,
+                   float beta,
+                   float *c,
+                   size_t ldc);
+
+/* Makes the calling pool thread's BLAS single-threaded where the backend
+ * keeps that per thread (oneDNN's OpenMP); called by each pool thread. */
+void gn_blas_worker_init(void);
+
 /* ---- LAPACK (lapack.c) ---------------------------------------------- */
 
 /* Q[m×n] (m ≥ n) with orthonormal columns from a[m×n] in place: a = QR,

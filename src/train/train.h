@@ -48,6 +48,27 @@ void gn_adam_corrections(gn_adam *a, int64_t step);
 /* Gradient descent: W ← W − ε·(∇W + λ·W), b ← b − ε·∇b. */
 void gn_update_gd(gemmnet_model *m, const float *grad, float learning_rate, float l2);
 
+/* ---- the worker pool (pool.c) ----------------------------------------- */
+
+/* Most workers a pool (a trainer's row-block split) has. */
+#define GN_MAX_WORKERS 64
+
+typedef struct gn_pool gn_pool;
+/* A task for every worker: called once with each worker index. */
+typedef void (*gn_pool_task)(void *context, int worker);
+
+/* Starts workers − 1 threads (2 ≤ workers ≤ GN_MAX_WORKERS); the caller
+ * of gn_pool_run is worker 0. */
+int gn_pool_create(int workers,
+                   const gemmnet_allocator *allocator,
+                   gn_pool **out,
+                   gemmnet_error *err);
+/* Runs task(context, w) for every worker w and returns when all are done. */
+void gn_pool_run(gn_pool *pool, gn_pool_task task, void *context);
+/* Worker count; 1 for NULL. */
+int gn_pool_workers(const gn_pool *pool);
+void gn_pool_destroy(gn_pool *pool);
+
 /* ---- the trainer (trainer.c, checkpoint.c) -------------------------- */
 
 /* The trainer's state, shared by the training loop (trainer.c) and
@@ -101,10 +122,39 @@ struct gemmnet_trainer {
     bool fingerprinted;
     uint64_t data_fingerprint;
     uint64_t validation_fingerprint;
+    /* Row-block workers (rows.c): the pool (NULL: every batch on the
+     * calling thread), its worker count W, workspaces of workers 1..W−1
+     * (worker 0 uses workspace) and their private gradients, W − 1 blocks
+     * of P floats in one allocation (worker 0 writes grad). */
+    gn_pool *pool;
+    int32_t workers;
+    gemmnet_workspace *worker_workspace[GN_MAX_WORKERS];
+    float *worker_grads;
+    /* Multiply-adds of one row's forward pass, Σ in·out over the layers. */
+    double row_macs;
 };
 
 /* Computes the data fingerprints once (with a collective, every process
  * must call it: gemmnet_trainer_run and gemmnet_trainer_restore do). */
 int gn_trainer_fingerprint(gemmnet_trainer *t, gemmnet_error *err);
+
+/* ---- row-block workers (rows.c) ---------------------------------------- */
+
+/* Sets up the row-block workers after the trainer's buffers (none when
+ * the options and the problem's size call for the calling thread). */
+int gn_rows_create(gemmnet_trainer *t, gemmnet_error *err);
+void gn_rows_destroy(gemmnet_trainer *t);
+/* Whether a batch part of `rows` rows is split over the workers. */
+bool gn_rows_split(const gemmnet_trainer *t, size_t rows);
+/* t->grad = ∇ over rows x[rows×D], y[rows] with gradient scale `scale`,
+ * split over the workers into private gradients summed in worker order. */
+void gn_rows_gradient(
+    gemmnet_trainer *t, const float *x, const int32_t *y, size_t rows, float scale);
+/* Σ CE and the correct count over data's (raw) rows, split over the
+ * workers and summed in worker order. */
+void gn_rows_evaluate(gemmnet_trainer *t,
+                      const gemmnet_dataset *data,
+                      double *cross_entropy,
+                      double *correct);
 
 #endif /* GEMMNET_TRAIN_H */

@@ -71,6 +71,9 @@ static int check_options(const gemmnet_train_options *o, gemmnet_error *err)
         return gn_fail(err, GEMMNET_E_INVALID, "report_every and patience must be ≥ 0");
     if (o->patience > 0 && !o->validation)
         return gn_fail(err, GEMMNET_E_INVALID, "early stopping (patience) needs a validation set");
+    if (o->threads < 0 || o->threads > GN_MAX_WORKERS)
+        return gn_fail(err, GEMMNET_E_INVALID, "threads must be in [0, %d] (got %d)",
+                       GN_MAX_WORKERS, (int)o->threads);
     return check_optimizer(o, err);
 }
 
@@ -221,6 +224,8 @@ GEMMNET_API int gemmnet_trainer_create(gemmnet_model *model,
     t->batch_rows = b > 0 && b < t->global_rows ? b : t->global_rows;
     gemmnet_rng_seed(&t->rng, options->shuffle_seed);
     status = allocate_buffers(t, err);
+    if (status == GEMMNET_OK)
+        status = gn_rows_create(t, err);
     if (status != GEMMNET_OK) {
         gemmnet_trainer_destroy(t);
         return status;
@@ -239,6 +244,7 @@ GEMMNET_API void gemmnet_trainer_destroy(gemmnet_trainer *trainer)
     if (!trainer)
         return;
     gemmnet_allocator a = trainer->allocator;
+    gn_rows_destroy(trainer);
     gemmnet_workspace_destroy(trainer->workspace);
     gn_release(&a, trainer->floats);
     gn_release(&a, trainer->ints);
@@ -257,6 +263,10 @@ batch_gradient(gemmnet_trainer *t, const float *x, const int32_t *y, size_t rows
         t->options.reduction == GEMMNET_REDUCTION_SUM ? 1.0f : (float)(1.0 / (double)batch_rows);
     if (rows == 0)
         memset(t->grad, 0, t->model->parameter_count * sizeof(float));
+    if (gn_rows_split(t, rows)) {
+        gn_rows_gradient(t, x, y, rows, scale);
+        return;
+    }
     const gemmnet_model *m = t->model;
     for (size_t r = 0; r < rows; r += block) {
         size_t n = rows - r < block ? rows - r : block;
@@ -386,11 +396,19 @@ static void keep_best_at_end(gemmnet_trainer *t)
 static int evaluate(gemmnet_trainer *t, const gemmnet_dataset *data, gemmnet_evaluation *out)
 {
     const gemmnet_train_options *o = &t->options;
-    int status = gn_evaluate_raw(t->model, t->workspace, data, o->l2, o->reduction, out, NULL);
-    if (status != GEMMNET_OK || !o->collective)
-        return status;
-    double sums[3] = {out->cross_entropy * (double)data->rows, (double)out->correct,
-                      (double)data->rows};
+    double sums[3] = {0.0, 0.0, (double)data->rows};
+    if (gn_rows_split(t, data->rows)) {
+        gn_rows_evaluate(t, data, &sums[0], &sums[1]);
+        gn_fill_evaluation(t->model, o->l2, o->reduction, sums[0], sums[1], sums[2], out);
+    } else {
+        int status = gn_evaluate_raw(t->model, t->workspace, data, o->l2, o->reduction, out, NULL);
+        if (status != GEMMNET_OK)
+            return status;
+        sums[0] = out->cross_entropy * (double)data->rows;
+        sums[1] = (double)out->correct;
+    }
+    if (!o->collective)
+        return GEMMNET_OK;
     if (o->collective->sum_doubles(o->collective->context, sums, 3) != 0)
         return GEMMNET_E_COLLECTIVE;
     gn_fill_evaluation(t->model, o->l2, o->reduction, sums[0], sums[1], sums[2], out);
@@ -451,16 +469,23 @@ GEMMNET_API int gemmnet_trainer_run(gemmnet_trainer *trainer, int32_t epochs, ge
     if (trainer->model->mean && !trainer->workspace->input)
         return gn_fail(err, GEMMNET_E_INVALID,
                        "the model's standardisation was set after the trainer was created");
-    for (int32_t e = 0; e < epochs && !trainer->stopped_early; e++) {
+    /* Row-block workers each run single-threaded BLAS. */
+    int blas_threads = gemmnet_blas_threads();
+    if (trainer->pool)
+        gemmnet_blas_set_threads(1);
+    int status = GEMMNET_OK;
+    for (int32_t e = 0; e < epochs && !trainer->stopped_early && status == GEMMNET_OK; e++) {
         gn_update u = epoch_update(trainer);
-        int status = run_updates(trainer, &u, err);
+        status = run_updates(trainer, &u, err);
         if (status != GEMMNET_OK)
-            return status;
+            break;
         trainer->epochs_done++;
         status = after_epoch(trainer, u.learning_rate, err);
-        if (status != GEMMNET_OK)
-            return status;
     }
+    if (trainer->pool)
+        gemmnet_blas_set_threads(blas_threads);
+    if (status != GEMMNET_OK)
+        return status;
     keep_best_at_end(trainer);
     return gn_trainer_fingerprint(trainer, err);
 }
