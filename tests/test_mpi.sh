@@ -41,7 +41,7 @@ done
 # AdamW with gradient clipping (which clips nearly every update here): the
 # gradient is clipped after the sum, so every rank count gives one run.
 clip=(train --moons 1000 --hidden 16 --batch 64 --optimizer adamw --weight-decay 0.05
-      --reduction mean --lr 0.01 --clip-norm 0.05 --epochs 100 --print-every 20)
+      --reduction mean --lr 0.01 --clip-norm 0.05 --epochs 100 --print-every 10)
 run 1 "${clip[@]}" >"$tmp/clip1.txt" || fail "clipped adamw on 1 rank exited $?"
 run 2 "${clip[@]}" >"$tmp/clip2.txt" || fail "clipped adamw on 2 ranks exited $?"
 same_within 3e-6 "$tmp/clip1.txt" "$tmp/clip2.txt" ||
