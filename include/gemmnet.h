@@ -486,6 +486,15 @@ gemmnet_model_set_class_names(gemmnet_model *model, const char *const *names, ge
 /* Name of class k, or NULL when the model has no names or k is invalid. */
 GEMMNET_API const char *gemmnet_model_class_name(const gemmnet_model *model, int32_t k);
 
+/* GEMMNET_OK if model has exactly the shape arch describes (inputs,
+ * classes, hidden widths and activations, NULL activations meaning tanh);
+ * otherwise GEMMNET_E_SHAPE with the first difference in err, e.g.
+ * "width of hidden layer 1: 8 in the model, 3 expected". What a warm start
+ * checks: see gemmnet_trainer_create. */
+GEMMNET_API int gemmnet_model_check_architecture(const gemmnet_model *model,
+                                                 const gemmnet_architecture *arch,
+                                                 gemmnet_error *err);
+
 /* ------------------------------------------------------------------------ */
 /* Inference. A model is read-only here: any number of threads may predict
  * from one model at once, each with its own workspace. Rows are raw: a
@@ -652,7 +661,13 @@ typedef enum gemmnet_optimizer {
     GEMMNET_OPT_NESTEROV = 2,
     /* m ← β₁·m + (1 − β₁)·g;  v ← β₂·v + (1 − β₂)·g²;
      * W ← W − η·(m / (1 − β₁ᵗ)) / (sqrt(v / (1 − β₂ᵗ)) + ε) */
-    GEMMNET_OPT_ADAM = 3
+    GEMMNET_OPT_ADAM = 3,
+    /* AdamW (Loshchilov & Hutter, decoupled weight decay): Adam's m̂, v̂
+     * as above, then W ← W − η·(m̂ / (sqrt(v̂) + ε) + λ_wd·W) with
+     * λ_wd = options.weight_decay and W the weights before the step. The
+     * decay never enters m, v or the reported loss; biases are not decayed.
+     * options.l2, if not 0, still adds the coupled λ·W to g. */
+    GEMMNET_OPT_ADAMW = 4
 } gemmnet_optimizer;
 
 /* Learning-rate schedules: η(e) for epoch e (0-based) from η₀. */
@@ -793,6 +808,16 @@ typedef struct gemmnet_train_options {
      * split batches of at least that many rows. With a collective, every
      * process splits its own rows (processes × threads). */
     int32_t threads;
+    /* λ_wd, AdamW's decoupled weight decay (default 0.01, finite, ≥ 0);
+     * the other rules ignore it. */
+    float weight_decay;
+    /* If > 0, gradient clipping: before each update (and after the
+     * collective sum, so every process clips alike) the gradient g of the
+     * data loss over the whole parameter block — all weights and biases,
+     * without the L2 term, which the update adds — is scaled by
+     * clip_norm / ‖g‖₂ when ‖g‖₂ > clip_norm. 0 (the default) never clips.
+     * The reported loss is unchanged. */
+    float clip_norm;
 } gemmnet_train_options;
 
 /* Fills options with the tutorial's settings. */
@@ -806,7 +831,16 @@ typedef struct gemmnet_trainer gemmnet_trainer;
  * trainer). Checks everything and allocates every buffer the epochs need.
  * Records options' reduction and l2 in the model (gemmnet_model_reduction,
  * gemmnet_model_l2, its file), so that eval reports the training loss, and
- * drops any training state the model carried from a checkpoint file. */
+ * drops any training state the model carried from a checkpoint file.
+ *
+ * Training never initialises: it starts from whatever weights the model
+ * holds, and from its standardisation if it has one. A fresh run calls
+ * gemmnet_model_init first; a warm start (fine-tuning, training on from
+ * any model file, including one gemmnet_model_read_json made) loads the
+ * model with gemmnet_model_load, optionally checks it with
+ * gemmnet_model_check_architecture, and skips gemmnet_model_init. Its
+ * optimizer state starts fresh (zero moments, update count 0); to continue
+ * a run bit for bit instead, use a checkpoint (gemmnet_trainer_restore). */
 GEMMNET_API int gemmnet_trainer_create(gemmnet_model *model,
                                        const gemmnet_dataset *data,
                                        const gemmnet_train_options *options,

@@ -273,6 +273,18 @@ static void check_model_class_name(void)
     assert_null(gemmnet_model_class_name(k.model, -1));
 }
 
+static void check_model_check_architecture(void)
+{
+    int32_t hidden = 3, wider = 4;
+    gemmnet_architecture same = {.inputs = 2, .classes = 2, .hidden_layers = 1, .hidden = &hidden};
+    gemmnet_architecture other = same;
+    other.hidden = &wider;
+    EXPECT_FAIL(GEMMNET_E_INVALID, gemmnet_model_check_architecture(NULL, &same, err));
+    EXPECT_FAIL(GEMMNET_E_INVALID, gemmnet_model_check_architecture(k.model, NULL, err));
+    EXPECT_FAIL(GEMMNET_E_SHAPE, gemmnet_model_check_architecture(k.model, &other, err));
+    assert_int_equal(gemmnet_model_check_architecture(k.model, &same, NULL), GEMMNET_OK);
+}
+
 static void check_model_create(void)
 {
     int32_t hidden = 3;
@@ -613,6 +625,7 @@ static const contract_row contract[] = {
     ROW(hidden_activations),
     ROW(model_activation),
     ROW(model_biases),
+    ROW(model_check_architecture),
     ROW(model_class_name),
     ROW(model_create),
     ROW(model_destroy),

@@ -39,6 +39,15 @@ for n in 2 3; do
 done
 [[ $(grep -c '^Loss after iteration' "$tmp/mini2.txt") == 4 ]] || fail "rank 0 alone should print"
 
+# AdamW with gradient clipping (which clips nearly every update here): the
+# gradient is clipped after the sum, so every rank count gives one run.
+clip=(train --moons 1000 --hidden 16 --batch 64 --optimizer adamw --weight-decay 0.05
+      --reduction mean --lr 0.01 --clip-norm 0.05 --epochs 100 --print-every 10)
+run 1 "${clip[@]}" >"$tmp/clip1.txt" || fail "clipped adamw on 1 rank exited $?"
+run 2 "${clip[@]}" >"$tmp/clip2.txt" || fail "clipped adamw on 2 ranks exited $?"
+same_within 3e-6 "$tmp/clip1.txt" "$tmp/clip2.txt" ||
+    fail "clipped adamw: 2 ranks differ from 1: $(diff "$tmp/clip1.txt" "$tmp/clip2.txt")"
+
 # One shared CSV file: each rank stores only its part of the rows, and
 # the run equals the single-process one.
 "$gemmnet" moons --n 1000 --seed 5 -o "$tmp/shared.csv"

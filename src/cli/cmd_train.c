@@ -27,6 +27,64 @@ static int build_model(run *r, gemmnet_error *err)
     return status;
 }
 
+/* The shape --init-from's model must have: the data's features and
+ * classes, and --hidden and --activation where given (else the model's). */
+static gemmnet_architecture expected_shape(const run *r, int32_t *hidden, gemmnet_activation *act)
+{
+    const train_args *a = &r->args;
+    const gemmnet_model *m = r->model;
+    int32_t layers = a->hidden_given ? a->hidden_count : gemmnet_model_layers(m) - 1;
+    for (int32_t l = 0; l < layers; l++) {
+        hidden[l] = a->hidden_given ? a->hidden[l] : gemmnet_model_width(m, l + 1);
+        act[l] = a->activation_count > 1   ? a->activation[l]
+                 : a->activation_count > 0 ? a->activation[0]
+                                           : gemmnet_model_activation(m, l + 1);
+    }
+    return (gemmnet_architecture){.inputs = (int32_t)r->data.train->features,
+                                  .classes = r->data.train->classes,
+                                  .hidden_layers = layers,
+                                  .hidden = hidden,
+                                  .activations = act};
+}
+
+/* Text labels must name the model's classes in its order. */
+static int check_class_names(const run *r, gemmnet_error *err)
+{
+    char *const *names = r->data.all.class_names;
+    for (int32_t k = 0; names && gemmnet_model_class_name(r->model, 0) && k < r->data.all.classes;
+         k++)
+        if (strcmp(names[k], gemmnet_model_class_name(r->model, k)) != 0) {
+            snprintf(err->message, sizeof err->message,
+                     "--init-from %.200s does not fit this run: class %d is '%.100s' in the model, "
+                     "'%.100s' in the data",
+                     r->args.init_from, (int)k, gemmnet_model_class_name(r->model, k), names[k]);
+            return GEMMNET_E_SHAPE;
+        }
+    return GEMMNET_OK;
+}
+
+/* --init-from: a warm start from a model file's weights and
+ * standardisation, once its shape is checked against this run's. */
+static int warm_start(run *r, gemmnet_error *err)
+{
+    int status = gemmnet_model_load(r->args.init_from, NULL, &r->model, err);
+    if (status != GEMMNET_OK)
+        return status;
+    int32_t hidden[GEMMNET_MAX_LAYERS];
+    gemmnet_activation act[GEMMNET_MAX_LAYERS];
+    gemmnet_architecture arch = expected_shape(r, hidden, act);
+    gemmnet_error detail = {0};
+    status = gemmnet_model_check_architecture(r->model, &arch, &detail);
+    if (status != GEMMNET_OK) {
+        snprintf(err->message, sizeof err->message,
+                 "--init-from %.120s does not fit this run (the data's features and classes, "
+                 "--hidden, --activation): %.280s",
+                 r->args.init_from, detail.message);
+        return status;
+    }
+    return check_class_names(r, err);
+}
+
 /* What the model file records besides the weights: the loss convention,
  * the class names of text labels, and (--standardize) the training rows'
  * statistics, which training then applies to the raw rows itself. */
@@ -91,12 +149,13 @@ static int load_checkpoint(run *r, gemmnet_error *err)
     return GEMMNET_OK;
 }
 
-/* The model, built fresh or taken from the checkpoint. */
+/* The model, built fresh, loaded for a warm start (--init-from) or taken
+ * from the checkpoint. */
 static int prepare_model(run *r, gemmnet_error *err)
 {
     if (r->checkpoint)
         return GEMMNET_OK;
-    int status = build_model(r, err);
+    int status = r->args.init_from ? warm_start(r, err) : build_model(r, err);
     return status == GEMMNET_OK ? describe_model(r, err) : status;
 }
 

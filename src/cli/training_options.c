@@ -11,7 +11,10 @@
 #include <sys/stat.h>
 
 static const char *const activation_names[] = {"tanh", "relu", "leaky_relu", "sigmoid"};
-static const char *const optimizer_names[] = {"gd", "momentum", "nesterov", "adam"};
+static const char *const optimizer_names[] = {"gd", "momentum", "nesterov", "adam", "adamw"};
+
+/* getopt codes of the options beyond one character. */
+enum { OPT_WEIGHT_DECAY = 'W' + 256, OPT_CLIP_NORM = 'N' + 256, OPT_INIT_FROM = 'I' + 256 };
 static const char *const init_names[] = {"tutorial", "xavier", "he", "orthogonal"};
 static const char *const reduction_names[] = {"sum", "mean"};
 
@@ -42,6 +45,9 @@ static const struct option train_options[] = {
     {"resume", required_argument, NULL, 'u'},
     {"log", required_argument, NULL, 'g'},
     {"log-every", required_argument, NULL, 'G'},
+    {"weight-decay", required_argument, NULL, OPT_WEIGHT_DECAY},
+    {"clip-norm", required_argument, NULL, OPT_CLIP_NORM},
+    {"init-from", required_argument, NULL, OPT_INIT_FROM},
     {"help", no_argument, NULL, 'h'},
     {NULL, 0, NULL, 0},
 };
@@ -66,17 +72,25 @@ static const char train_help[] =
     "  --activation LIST   tanh, relu, leaky_relu or sigmoid: one for all layers or one\n"
     "                      per hidden layer, e.g. relu,tanh (default tanh)\n"
     "  --init NAME         tutorial (randn/sqrt(in)), xavier, he, orthogonal (default tutorial)\n"
+    "  --init-from MODEL   start from MODEL's weights and standardisation (a warm start, fresh\n"
+    "                      optimizer state); its shape must match the data and --hidden,\n"
+    "                      --activation if given (they default to MODEL's)\n"
     "  --seed S            seed of the data, the weights, the shuffles and the split (default 0)\n"
     "training:\n"
     "  --epochs E          passes over the data (default 20000)\n"
     "  --lr R              initial learning rate (default 0.01)\n"
-    "  --l2 L              L2 strength on weights (default 0.01)\n"
+    "  --l2 L              L2 strength on weights, added to the gradient (default 0.01;\n"
+    "                      0 with --optimizer adamw)\n"
     "  --reduction M       sum (gradients summed, the tutorial's) or mean (default sum)\n"
     "  --batch B           minibatch size, reshuffled every epoch; 0 = full batch (default 0)\n"
     "  --schedule S        constant | step:EVERY:FACTOR | exp:K | inv:K (default constant)\n"
-    "  --optimizer NAME    gd, momentum, nesterov or adam (default gd)\n"
+    "  --optimizer NAME    gd, momentum, nesterov, adam or adamw (default gd)\n"
     "  --momentum MU       for momentum and nesterov (default 0.9)\n"
-    "  --beta1 B1 --beta2 B2 --eps E   for adam (defaults 0.9, 0.999, 1e-8)\n"
+    "  --beta1 B1 --beta2 B2 --eps E   for adam and adamw (defaults 0.9, 0.999, 1e-8)\n"
+    "  --weight-decay WD   for adamw: W -= lr*WD*W each update, decoupled from the\n"
+    "                      gradient; biases are not decayed (default 0.01)\n"
+    "  --clip-norm C       scale the gradient down to L2 norm C when it is larger\n"
+    "                      (default 0 = off)\n"
     "  --patience P        with --val: stop after P epochs without a better validation\n"
     "                      loss and keep the best weights (default 0 = off)\n"
     "saving and resuming:\n"
@@ -200,6 +214,7 @@ static bool parse_output_option(int c, const char *v, train_args *a)
     case 'u': a->resume_path = v; return true;
     case 'g': a->log_path = v; return true;
     case 'G': return cli_parse_long(t, "--log-every", v, 1, INT32_MAX, &a->log_every);
+    case OPT_INIT_FROM: a->init_from = v; return true;
     default: return parse_data_option(t, c, v, &a->data);
     }
 }
@@ -214,6 +229,10 @@ static const char *setting_name(int c)
                                         "--eps",       "--patience",   "--block-rows"};
     if (c == 'z' + 256)
         return "--standardize";
+    if (c == OPT_WEIGHT_DECAY)
+        return "--weight-decay";
+    if (c == OPT_CLIP_NORM)
+        return "--clip-norm";
     if (c == OPT_SEED)
         return "--seed";
     const char *at = c > 0 && c < 256 ? strchr(codes, c) : NULL;
@@ -230,12 +249,14 @@ static bool parse_train_option(int c, const char *v, train_args *a)
     bool ok;
     switch (c) {
     case 'H':
+        a->hidden_given = true;
         if (strcmp(v, "0") == 0)
             return (a->hidden_count = 0) == 0;
         return cli_parse_int_list(t, "--hidden", v, 1, 1 << 20, a->hidden, GEMMNET_MAX_LAYERS - 1,
                                   &a->hidden_count);
     case 'a': return parse_activations(v, a);
     case 'i':
+        a->init_given = true;
         ok = parse_enum("--init", v, init_names, 4, &choice);
         a->init = (gemmnet_init)choice;
         return ok;
@@ -244,7 +265,11 @@ static bool parse_train_option(int c, const char *v, train_args *a)
         o->epochs = (int32_t)n;
         return ok;
     case 'r': return parse_float_option("--lr", v, 1e-30, 1e30, &o->learning_rate);
-    case 'l': return parse_float_option("--l2", v, 0.0, 1e30, &o->l2);
+    case 'l': a->l2_given = true; return parse_float_option("--l2", v, 0.0, 1e30, &o->l2);
+    case OPT_WEIGHT_DECAY:
+        a->weight_decay_given = true;
+        return parse_float_option("--weight-decay", v, 0.0, 1e30, &o->weight_decay);
+    case OPT_CLIP_NORM: return parse_float_option("--clip-norm", v, 0.0, 1e30, &o->clip_norm);
     case 'R':
         ok = parse_enum("--reduction", v, reduction_names, 2, &choice);
         o->reduction = (gemmnet_reduction)choice;
@@ -255,7 +280,7 @@ static bool parse_train_option(int c, const char *v, train_args *a)
         return ok;
     case 'S': return parse_schedule(v, &o->schedule);
     case 'O':
-        ok = parse_enum("--optimizer", v, optimizer_names, 4, &choice);
+        ok = parse_enum("--optimizer", v, optimizer_names, 5, &choice);
         o->optimizer = (gemmnet_optimizer)choice;
         return ok;
     case 'M': return parse_float_option("--momentum", v, 0.0, 0.999999, &o->momentum);
@@ -290,6 +315,27 @@ static bool same_file(const char *x, const char *y)
     return stat(x, &a) == 0 && stat(y, &b) == 0 && a.st_dev == b.st_dev && a.st_ino == b.st_ino;
 }
 
+/* AdamW's decay is its own; AdamW is decoupled unless --l2 asks for
+ * the coupled term too. A warm start takes its shape and inputs' scaling
+ * from the model. */
+static int check_optimizer_args(train_args *a)
+{
+    gemmnet_train_options *o = &a->options;
+    if (a->weight_decay_given && o->optimizer != GEMMNET_OPT_ADAMW && !a->resume_path)
+        return cli_usage_error("train",
+                               "--weight-decay is for --optimizer adamw (use --l2 for the others)");
+    if (o->optimizer == GEMMNET_OPT_ADAMW && !a->l2_given)
+        o->l2 = 0.0f;
+    if (a->init_from && a->resume_path)
+        return cli_usage_error("train", "give --init-from MODEL or --resume FILE, not both");
+    if (a->init_from && a->init_given)
+        return cli_usage_error("train", "--init-from takes the model's weights: drop --init");
+    if (a->init_from && a->standardize)
+        return cli_usage_error("train",
+                               "--init-from keeps the model's standardisation: drop --standardize");
+    return -1;
+}
+
 /* Cross-option rules, checked after all options are read. */
 static int check_train_args(train_args *a)
 {
@@ -312,7 +358,7 @@ static int check_train_args(train_args *a)
         a->log_every = 1;
     if (a->log_path && a->save_path && same_file(a->log_path, a->save_path))
         return cli_usage_error("train", "--save and --log name the same file '%s'", a->save_path);
-    return -1;
+    return check_optimizer_args(a);
 }
 
 /* One option; also notes the first that --resume would override. */

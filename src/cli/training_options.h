@@ -51,6 +51,14 @@ typedef struct train_args {
     /* The first option given that sets what --resume takes from the
      * checkpoint (for the usage error), or NULL. */
     const char *setting_given;
+    /* Whether --l2, --weight-decay, --hidden (or --activation) and --init
+     * were given: AdamW's --l2 default, and what --init-from checks. */
+    bool l2_given;
+    bool weight_decay_given;
+    bool hidden_given;
+    bool init_given;
+    /* --init-from MODEL: a warm start from MODEL's weights, or NULL. */
+    const char *init_from;
 } train_args;
 
 /* Parses `gemmnet train` options; -1 to go on, else the exit status. */

@@ -3,11 +3,14 @@
  * flag bit 2) holds everything a trainer needs to continue as if it had
  * never stopped, so that resuming gives bit-identical weights:
  *
- *   u32 state version (2; version 1, without the fingerprints, is read)
+ *   u32 state version (2; version 1 is still read)
  *   settings   u32 reduction, f32 learning rate, f32 l2, u32 optimizer,
  *              f32 momentum, beta1, beta2, epsilon, u32 schedule kind,
  *              u32 every, f32 factor, f32 k, u64 batch size, u32 shuffle
- *              seed, u32 patience, u64 rows per block
+ *              seed, u32 patience, u64 rows per block, then (version 2)
+ *              f32 weight decay, f32 clip norm; a version 1 state lacks
+ *              both and reads as weight decay 0.01 (unused by its
+ *              optimizers) and no clipping
  *   data       u64 global training rows, u64 global validation rows,
  *              (version 2) u64 fingerprint of the training rows, u64 of
  *              the validation rows (0: not recorded)
@@ -27,10 +30,10 @@
 
 enum { STATE_VERSION = 2, MT_WORDS = 624 };
 /* Bytes of the fixed part, everything but the float arrays: the version,
- * the settings (14 four-byte and 2 eight-byte fields), the data and
+ * the settings (16 four-byte and 2 eight-byte fields), the data and
  * progress counts, the generator, S, and the early-stopping record. */
 enum {
-    SETTINGS_BYTES = 14 * 4 + 2 * 8,
+    SETTINGS_BYTES = 16 * 4 + 2 * 8,
     PROGRESS_BYTES = 4 * 8 + 4 + 8,
     GENERATOR_BYTES = MT_WORDS * 4 + 4 + 4 + 8,
     STOPPING_BYTES = 4 + 8 + 4 + 4,
@@ -84,6 +87,8 @@ static void encode_settings(const gemmnet_trainer *t, unsigned char **p)
     put_u32(p, o->shuffle_seed);
     put_u32(p, (uint32_t)o->patience);
     put_u64(p, t->workspace->block_rows);
+    put_f32(p, o->weight_decay);
+    put_f32(p, o->clip_norm);
 }
 
 static void encode_progress(const gemmnet_trainer *t, unsigned char **p)
@@ -258,7 +263,7 @@ static float read_f32(reader *r)
     return get_f32(take(r, 4));
 }
 
-static void decode_settings(reader *r, gemmnet_checkpoint *c)
+static void decode_settings(reader *r, uint32_t version, gemmnet_checkpoint *c)
 {
     gemmnet_train_options *o = &c->options;
     gemmnet_train_options_init(o);
@@ -279,6 +284,10 @@ static void decode_settings(reader *r, gemmnet_checkpoint *c)
     o->patience = (int32_t)read_u32(r);
     c->block_rows = (size_t)read_u64(r);
     o->block_rows = c->block_rows;
+    if (version >= 2) {
+        o->weight_decay = read_f32(r);
+        o->clip_norm = read_f32(r);
+    }
 }
 
 static void decode_progress(reader *r, uint32_t version, gemmnet_checkpoint *c)
@@ -303,11 +312,14 @@ static void decode_progress(reader *r, uint32_t version, gemmnet_checkpoint *c)
 static const char *implausible(const gemmnet_checkpoint *c)
 {
     const gemmnet_train_options *o = &c->options;
-    if (o->reduction > GEMMNET_REDUCTION_MEAN || o->optimizer > GEMMNET_OPT_ADAM ||
+    if (o->reduction > GEMMNET_REDUCTION_MEAN || o->optimizer > GEMMNET_OPT_ADAMW ||
         o->schedule.kind > GEMMNET_SCHEDULE_INV)
         return "unknown reduction, optimizer or schedule";
     if (c->rng.position < 0 || c->rng.position > MT_WORDS || c->rng.has_gauss > 1)
         return "a generator position out of range";
+    if (!(o->weight_decay >= 0.0f) || !(o->clip_norm >= 0.0f) || !isfinite(o->weight_decay) ||
+        !isfinite(o->clip_norm))
+        return "a negative or non-finite weight decay or clip norm";
     if (c->epochs_done < 0 || c->steps < 0 || c->block_rows == 0 || c->global_rows == 0 ||
         c->global_rows > INT32_MAX || o->patience < 0)
         return "negative or zero counts";
@@ -364,9 +376,9 @@ static int decode_state(const unsigned char *bytes,
     uint32_t version = read_u32(&r);
     if (version < 1 || version > STATE_VERSION)
         return gn_fail(err, GEMMNET_E_VERSION,
-                       "training state version %lu not supported, expected 1..%d",
+                       "training state version %lu not supported, expected 1 to %d",
                        (unsigned long)version, STATE_VERSION);
-    decode_settings(&r, c);
+    decode_settings(&r, version, c);
     decode_progress(&r, version, c);
     const char *problem = implausible(c);
     if (r.short_read || problem)

@@ -54,12 +54,28 @@ static void step_adam(segment s, float lr, float l2, const gn_adam *a)
     }
 }
 
-static void step_segment(segment s, const gn_update *u, float l2)
+/* AdamW: Adam's step on g = ∇ + λp plus the decoupled decay of the
+ * weights as they were before the step, p ← p − η·(m̂/(√v̂ + ε) + λ_wd·p).
+ * The decay never enters the moments, so a weight's pull towards zero is
+ * η·λ_wd·p whatever the size of its gradient. */
+static void step_adamw(segment s, float lr, float l2, float decay, const gn_adam *a)
+{
+    for (size_t i = 0; i < s.n; i++) {
+        float g = s.g[i] + l2 * s.p[i];
+        s.s1[i] = a->beta1 * s.s1[i] + (1.0f - a->beta1) * g;
+        s.s2[i] = a->beta2 * s.s2[i] + (1.0f - a->beta2) * (g * g);
+        float adam = (s.s1[i] * a->c1) / (sqrtf(s.s2[i] * a->c2) + a->epsilon);
+        s.p[i] -= lr * (adam + decay * s.p[i]);
+    }
+}
+
+static void step_segment(segment s, const gn_update *u, float l2, float decay)
 {
     switch (u->rule) {
     case GEMMNET_OPT_MOMENTUM: step_momentum(s, u->learning_rate, l2, u->momentum); break;
     case GEMMNET_OPT_NESTEROV: step_nesterov(s, u->learning_rate, l2, u->momentum); break;
     case GEMMNET_OPT_ADAM: step_adam(s, u->learning_rate, l2, &u->adam); break;
+    case GEMMNET_OPT_ADAMW: step_adamw(s, u->learning_rate, l2, decay, &u->adam); break;
     default: step_gd(s, u->learning_rate, l2); break;
     }
 }
@@ -69,7 +85,8 @@ size_t gn_optimizer_state_floats(gemmnet_optimizer rule, size_t parameters)
     switch (rule) {
     case GEMMNET_OPT_MOMENTUM:
     case GEMMNET_OPT_NESTEROV: return parameters;
-    case GEMMNET_OPT_ADAM: return 2 * parameters;
+    case GEMMNET_OPT_ADAM:
+    case GEMMNET_OPT_ADAMW: return 2 * parameters;
     default: return 0;
     }
 }
@@ -84,9 +101,9 @@ void gn_optimizer_step(gemmnet_model *m, const float *grad, float *state, const 
                            state ? state + count + w : NULL, b - w};
         segment biases = {m->parameters + b, grad + b, state ? state + b : NULL,
                           state ? state + count + b : NULL, out};
-        /* Weights carry the L2 term; biases are not regularised. */
-        step_segment(weights, u, u->l2);
-        step_segment(biases, u, 0.0f);
+        /* Weights carry the L2 term and AdamW's decay; biases neither. */
+        step_segment(weights, u, u->l2, u->weight_decay);
+        step_segment(biases, u, 0.0f, 0.0f);
     }
 }
 
@@ -94,6 +111,28 @@ void gn_update_gd(gemmnet_model *m, const float *grad, float learning_rate, floa
 {
     gn_update u = {.rule = GEMMNET_OPT_GD, .learning_rate = learning_rate, .l2 = l2};
     gn_optimizer_step(m, grad, NULL, &u);
+}
+
+/* ‖g‖₂ over the whole block, in double: the same value on every process
+ * since they all hold the same summed gradient. */
+double gn_gradient_norm(const float *grad, size_t n)
+{
+    double sum = 0.0;
+    for (size_t i = 0; i < n; i++)
+        sum += (double)grad[i] * (double)grad[i];
+    return sqrt(sum);
+}
+
+bool gn_clip_gradient(float *grad, size_t n, float max_norm)
+{
+    double norm = gn_gradient_norm(grad, n);
+    if (!(max_norm > 0.0f) || !(norm > (double)max_norm))
+        return false;
+    /* g ← g · C/‖g‖, so that ‖g‖ = C up to float rounding. */
+    float scale = (float)((double)max_norm / norm);
+    for (size_t i = 0; i < n; i++)
+        grad[i] *= scale;
+    return true;
 }
 
 void gn_adam_corrections(gn_adam *a, int64_t step)

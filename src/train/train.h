@@ -11,6 +11,7 @@
 #include "base/base.h"
 #include "net/net.h"
 
+#include <stdbool.h>
 #include <stdint.h>
 
 /* ---- updates (optim.c) ---------------------------------------------- */
@@ -35,6 +36,9 @@ typedef struct gn_update {
     /* μ for momentum and Nesterov. */
     float momentum;
     gn_adam adam;
+    /* AdamW's decoupled λ_wd, applied to weights only (other rules ignore
+     * it). */
+    float weight_decay;
 } gn_update;
 
 /* Floats of optimizer state for a rule: 0 (gd), P (momentum, Nesterov:
@@ -43,6 +47,11 @@ size_t gn_optimizer_state_floats(gemmnet_optimizer rule, size_t parameters);
 /* Applies one update to the whole parameter block from grad (same layout),
  * with state as laid out by gn_optimizer_state_floats (NULL for gd). */
 void gn_optimizer_step(gemmnet_model *m, const float *grad, float *state, const gn_update *u);
+/* ‖grad[n]‖₂, summed in double. */
+double gn_gradient_norm(const float *grad, size_t n);
+/* Scales grad[n] by C/‖grad‖ when its norm exceeds C = max_norm > 0;
+ * returns whether it did. */
+bool gn_clip_gradient(float *grad, size_t n, float max_norm);
 /* Sets a->c1, a->c2 for update number step (from 1). */
 void gn_adam_corrections(gn_adam *a, int64_t step);
 /* Gradient descent: W ← W − ε·(∇W + λ·W), b ← b − ε·∇b. */

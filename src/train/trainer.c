@@ -22,6 +22,7 @@ GEMMNET_API void gemmnet_train_options_init(gemmnet_train_options *options)
         .beta2 = 0.999f,
         .epsilon = 1e-8f,
         .schedule = {.kind = GEMMNET_SCHEDULE_CONSTANT, .every = 1, .factor = 1.0f, .k = 0.0f},
+        .weight_decay = 0.01f,
     };
 }
 
@@ -44,7 +45,7 @@ static int check_schedule(const gemmnet_schedule *s, gemmnet_error *err)
 
 static int check_optimizer(const gemmnet_train_options *o, gemmnet_error *err)
 {
-    if (o->optimizer < GEMMNET_OPT_GD || o->optimizer > GEMMNET_OPT_ADAM)
+    if (o->optimizer < GEMMNET_OPT_GD || o->optimizer > GEMMNET_OPT_ADAMW)
         return gn_fail(err, GEMMNET_E_INVALID, "unknown optimizer %d", (int)o->optimizer);
     if (!in_unit_interval(o->momentum))
         return gn_fail(err, GEMMNET_E_INVALID, "momentum must be in [0, 1) (got %g)",
@@ -53,6 +54,12 @@ static int check_optimizer(const gemmnet_train_options *o, gemmnet_error *err)
         return gn_fail(err, GEMMNET_E_INVALID, "beta1 and beta2 must be in [0, 1)");
     if (!(o->epsilon > 0.0f) || !isfinite(o->epsilon))
         return gn_fail(err, GEMMNET_E_INVALID, "epsilon must be finite and > 0");
+    if (!(o->weight_decay >= 0.0f) || !isfinite(o->weight_decay))
+        return gn_fail(err, GEMMNET_E_INVALID, "weight decay must be finite and ≥ 0 (got %g)",
+                       (double)o->weight_decay);
+    if (!(o->clip_norm >= 0.0f) || !isfinite(o->clip_norm))
+        return gn_fail(err, GEMMNET_E_INVALID, "clip norm must be finite and ≥ 0 (got %g)",
+                       (double)o->clip_norm);
     return check_schedule(&o->schedule, err);
 }
 
@@ -310,8 +317,11 @@ static int update(gemmnet_trainer *t, gn_update *u, size_t batch, gemmnet_error 
                        "or input values too large?); the model keeps the weights from before "
                        "this update",
                        (int)t->epochs_done, batch);
+    /* After the sum: every process clips the same gradient alike. */
+    if (t->options.clip_norm > 0.0f)
+        gn_clip_gradient(t->grad, t->model->parameter_count, t->options.clip_norm);
     t->steps++;
-    if (u->rule == GEMMNET_OPT_ADAM)
+    if (u->rule == GEMMNET_OPT_ADAM || u->rule == GEMMNET_OPT_ADAMW)
         gn_adam_corrections(&u->adam, t->steps);
     /* A finite gradient times a huge learning rate can still overflow the
      * weights; the copy lets the model keep its last finite weights. */
@@ -338,6 +348,7 @@ static gn_update epoch_update(const gemmnet_trainer *t)
         .l2 = o->l2,
         .momentum = o->momentum,
         .adam = {.beta1 = o->beta1, .beta2 = o->beta2, .epsilon = o->epsilon},
+        .weight_decay = o->weight_decay,
     };
 }
 
