@@ -473,6 +473,8 @@ static int read_node(onnx_reader *r)
 static int read_opset(onnx_reader *r)
 {
     const Onnx__ModelProto *m = r->model;
+    if (!m->graph)
+        return gn_fail(r->err, GEMMNET_E_FORMAT, "no graph: not an ONNX model (or an empty file)");
     if (!m->has_ir_version || m->ir_version < 3 || m->ir_version > 10)
         return gn_fail(
             r->err, GEMMNET_E_VERSION,
