@@ -40,9 +40,9 @@ for name in "${backends[@]}"; do
         { cat "$dir.setup.log"; fail "meson setup -Dblas=$name failed"; }
     rm -f "$dir.setup.log"
     ninja -C "$dir"
-    # The interop suite (onnx.checker, PyTorch, ONNX Runtime on exported
-    # models) runs in scripts/test.sh and under ASan; per backend it would
-    # only repeat itself.
+    # The interop suite (the C export compiled, onnx.checker, PyTorch and
+    # ONNX Runtime on exported models) runs in scripts/test.sh and under
+    # ASan; per backend it would only repeat itself.
     meson test -C "$dir" --print-errorlogs --no-suite interop
 
     info=$("$dir/src/gemmnet" info)
