@@ -876,8 +876,10 @@ GEMMNET_API int gemmnet_model_write_onnx(const gemmnet_model *model,
  * float_data). gemmnet's metadata keys, when present, restore the class
  * names and loss convention. Anything else is refused with a message
  * naming the node and its op (GEMMNET_E_FORMAT), as are undecodable bytes;
- * absurd sizes give GEMMNET_E_TOO_LARGE, NaN or Inf weights
- * GEMMNET_E_NONFINITE. */
+ * widths that disagree between nodes give GEMMNET_E_SHAPE, absurd sizes
+ * GEMMNET_E_TOO_LARGE, NaN or Inf weights GEMMNET_E_NONFINITE, IR or
+ * opset versions outside 3..10 and 7..21 GEMMNET_E_VERSION, and a
+ * standardisation or class names gemmnet_model_set_* refuses its status. */
 GEMMNET_API int gemmnet_model_read_onnx(const void *bytes,
                                         size_t size,
                                         const gemmnet_allocator *allocator,
