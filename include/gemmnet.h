@@ -974,6 +974,63 @@ typedef struct gemmnet_blas_report {
  * leaves the CPU fields "unknown"). GEMMNET_E_INVALID if report is NULL. */
 GEMMNET_API int gemmnet_blas_report_get(gemmnet_blas_report *report /* OUT */);
 
+/* ------------------------------------------------------------------------ */
+/* Models that travel: ONNX files and C source (docs/interop.md).           */
+
+/* Flag of gemmnet_model_write_onnx: fold the standardisation into the first
+ * layer (W1' = diag(1/scale)·W1, b1' = b1 − (mean/scale)·W1, computed in
+ * double) instead of writing it as Sub and Div nodes. */
+#define GEMMNET_ONNX_FOLD_STANDARDIZATION 1u
+
+/* Writes model to file as an ONNX model (IR version 8, opset 13): input
+ * "input"[N×D] with a symbolic N, the standardisation as Sub/Div nodes
+ * (or folded, by flag), one Gemm per layer (B = W[in×out]), the hidden
+ * activations (Tanh, Relu, LeakyRelu alpha 0.01, Sigmoid), Softmax over
+ * axis 1, output "probabilities"[N×K]. The metadata holds gemmnet_version,
+ * class_names (one per line), gemmnet_loss and gemmnet_l2; producer_name is
+ * "gemmnet". Without folding, gemmnet_model_read_onnx of the bytes gives
+ * back a model whose file is byte for byte this model's. Non-finite
+ * parameters are refused (GEMMNET_E_NONFINITE). */
+GEMMNET_API int gemmnet_model_write_onnx(const gemmnet_model *model,
+                                         FILE *file,
+                                         unsigned flags,
+                                         gemmnet_error *err);
+
+/* Reads an ONNX model from bytes[size] if its graph is a multilayer
+ * perceptron gemmnet can hold: one float input [N×D] (or Flatten of it),
+ * optionally Sub(x, mean[D]) then Div(·, scale[D]); layers that are Gemm
+ * (alpha = beta = 1, transA = 0, either transB) or MatMul then Add of a
+ * bias, each hidden one followed by Tanh, Relu, Sigmoid or LeakyRelu with
+ * alpha 0.01; then Softmax over the last axis, or nothing (logits: gemmnet
+ * then predicts softmax of them, the same classes). Identity nodes are
+ * skipped. Weights and biases are float32 initializers (raw_data or
+ * float_data). gemmnet's metadata keys, when present, restore the class
+ * names and loss convention. Anything else is refused with a message
+ * naming the node and its op (GEMMNET_E_FORMAT), as are undecodable bytes;
+ * widths that disagree between nodes give GEMMNET_E_SHAPE, absurd sizes
+ * GEMMNET_E_TOO_LARGE, NaN or Inf weights GEMMNET_E_NONFINITE, IR or
+ * opset versions outside 3..10 and 7..21 GEMMNET_E_VERSION, and a
+ * standardisation or class names gemmnet_model_set_* refuses its status. */
+GEMMNET_API int gemmnet_model_read_onnx(const void *bytes,
+                                        size_t size,
+                                        const gemmnet_allocator *allocator,
+                                        gemmnet_model **model /* OUT */,
+                                        gemmnet_error *err);
+
+/* Writes model as one self-contained C99 header for targets without BLAS:
+ * the weights, standardisation and class names as static const arrays,
+ * NAME_INPUTS and NAME_CLASSES, and
+ *     static int NAME_predict(const float x[NAME_INPUTS],
+ *                             float proba[NAME_CLASSES]);
+ * which takes one raw row, writes its class probabilities and returns the
+ * most probable class (lowest index on ties); NAME_class_name(k) names
+ * class k (its index as text when the model has no names). It uses no
+ * allocation (two arrays of the widest layer on the stack) and nothing
+ * beyond <math.h>. name must be a C identifier of at most 64 characters
+ * (GEMMNET_E_INVALID otherwise); NAME_ is its upper-case form. */
+GEMMNET_API int
+gemmnet_model_write_c(const gemmnet_model *model, FILE *file, const char *name, gemmnet_error *err);
+
 #ifdef __cplusplus
 }
 #endif

@@ -5,9 +5,10 @@ set -euo pipefail
 # zlib: model-file checksums; Open MPI: data-parallel training (optional
 # at build time, but the tests and the main job use it when present);
 # cairo: the plot commands and scripts/pictures.sh (optional at build time
-# too: -Dplot); giflib: the animate command's GIFs (optional: -Danimate).
+# too: -Dplot); giflib: the animate command's GIFs (optional: -Danimate);
+# protobuf-c (library and protoc-c): ONNX export and import.
 packages=(gcc pkg-config meson ninja-build libopenblas-dev liblapacke-dev libcmocka-dev zlib1g-dev
-          libopenmpi-dev openmpi-bin libcairo2-dev libgif-dev "$@")
+          libopenmpi-dev openmpi-bin libcairo2-dev libgif-dev libprotobuf-c-dev protobuf-c-compiler "$@")
 missing=()
 for p in "${packages[@]}"; do
     dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || missing+=("$p")

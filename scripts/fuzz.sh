@@ -6,13 +6,13 @@
 # the committed seeds. Fails on the first finding; the crashing input is
 # left in build-fuzz/findings/.
 # Usage: scripts/fuzz.sh [SECONDS] [NAME...]
-#        (names: csv csv_stream model_load model_json checkpoint agree)
+#        (names: csv csv_stream model_load model_json checkpoint agree onnx)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 seconds=${1:-60}
 shift || true
 names=("$@")
-((${#names[@]})) || names=(csv csv_stream model_load model_json checkpoint agree)
+((${#names[@]})) || names=(csv csv_stream model_load model_json checkpoint agree onnx)
 scripts/deps.sh clang libclang-rt-14-dev
 export OPENBLAS_CORETYPE=${OPENBLAS_CORETYPE:-Haswell}
 export OPENBLAS_NUM_THREADS=1

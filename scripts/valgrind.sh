@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
 # Runs the CLI under valgrind's memcheck: the tutorial's training saved
 # with --save, a resumed run, then predict, eval, dump and import on the
-# saved model, then error paths (a bad CSV, a damaged model, divergence). Any memory error or any definitely or indirectly
+# saved model, ONNX and C export and ONNX import, then error paths (a bad
+# CSV, a damaged model, divergence, a cut ONNX file, an op gemmnet lacks).
+# Any memory error or any definitely or indirectly
 # lost block fails the script. "Possibly lost" and "still reachable"
 # blocks are not errors: OpenBLAS keeps its thread pool and buffers
 # allocated until exit by design. scripts/valgrind.supp holds the
@@ -67,6 +69,9 @@ clean "$gemmnet" import "$tmp/model.json" -o "$tmp/again.gnet"
 # must survive dump + import.
 "$gemmnet" dump --model "$tmp/again.gnet" | cmp -s - "$tmp/model.json" ||
     { echo "dump + import changed the model"; exit 1; }
+clean "$gemmnet" export --format onnx "$tmp/model.gnet" -o "$tmp/model.onnx"
+clean "$gemmnet" import --format onnx "$tmp/model.onnx" -o "$tmp/onnx.gnet"
+clean "$gemmnet" export --format c "$tmp/model.gnet" -o "$tmp/model.h"
 
 printf 'x1,x2,label\n1,2,0\n3,oops,1\n' >"$tmp/bad.csv"
 failing "$gemmnet" train --data "$tmp/bad.csv"
@@ -74,4 +79,7 @@ failing "$gemmnet" predict --model "$tmp/model.gnet" --data "$tmp/bad.csv"
 head -c 100 "$tmp/model.gnet" >"$tmp/cut.gnet"
 failing "$gemmnet" eval --model "$tmp/cut.gnet" --data "$tmp/moons.csv"
 failing "$gemmnet" train --moons 200 --lr 1e30 --epochs 10
+head -c 100 "$tmp/model.onnx" >"$tmp/cut.onnx"
+failing "$gemmnet" import --format onnx "$tmp/cut.onnx" -o "$tmp/cut-onnx.gnet"
+failing "$gemmnet" import --format onnx fuzz/corpus/onnx/torch_elu.onnx -o "$tmp/elu.gnet"
 echo "== valgrind: no errors, no leaks ($((SECONDS - start)) s)"

@@ -430,6 +430,28 @@ static void check_model_write_json(void)
     EXPECT_FAIL(GEMMNET_E_INVALID, gemmnet_model_write_json(k.model, NULL, err));
 }
 
+static void check_model_write_onnx(void)
+{
+    EXPECT_FAIL(GEMMNET_E_INVALID, gemmnet_model_write_onnx(NULL, stdout, 0, err));
+    EXPECT_FAIL(GEMMNET_E_INVALID, gemmnet_model_write_onnx(k.model, NULL, 0, err));
+}
+
+static void check_model_read_onnx(void)
+{
+    gemmnet_model *m = (gemmnet_model *)&k;
+    EXPECT_FAIL(GEMMNET_E_INVALID, gemmnet_model_read_onnx(NULL, 5, NULL, &m, err));
+    assert_null(m);
+    EXPECT_FAIL(GEMMNET_E_INVALID, gemmnet_model_read_onnx("x", 1, NULL, NULL, err));
+}
+
+static void check_model_write_c(void)
+{
+    EXPECT_FAIL(GEMMNET_E_INVALID, gemmnet_model_write_c(NULL, stdout, "net", err));
+    EXPECT_FAIL(GEMMNET_E_INVALID, gemmnet_model_write_c(k.model, NULL, "net", err));
+    EXPECT_FAIL(GEMMNET_E_INVALID, gemmnet_model_write_c(k.model, stdout, NULL, err));
+    EXPECT_FAIL(GEMMNET_E_INVALID, gemmnet_model_write_c(k.model, stdout, "2bad", err));
+}
+
 static void check_predict(void)
 {
     float x[2] = {0.0f, 0.0f};
@@ -648,6 +670,9 @@ static const contract_row contract[] = {
     ROW(model_weights),
     ROW(model_width),
     ROW(model_write_json),
+    ROW(model_write_onnx),
+    ROW(model_read_onnx),
+    ROW(model_write_c),
     ROW(predict),
     ROW(predict_proba),
     ROW(rng_interval),

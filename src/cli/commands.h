@@ -12,6 +12,7 @@ int cmd_predict(int argc, char **argv);
 int cmd_eval(int argc, char **argv);
 int cmd_dump(int argc, char **argv);
 int cmd_import(int argc, char **argv);
+int cmd_export(int argc, char **argv);
 /* plot, sweep, plot-hidden, plot-loss: with cairo (-Dplot), else each
  * exits 1 saying so. */
 int cmd_plot(int argc, char **argv);
