@@ -139,7 +139,7 @@ static int set_up(run *r, gemmnet_train_options *o, gemmnet_trainer **trainer, g
     if (status == GEMMNET_OK)
         status = prepare_model(r, err);
     if (status == GEMMNET_OK && r->parallel->rank == 0 && r->args.log_path) {
-        r->log = train_log_open(r->args.log_path, r->log_temp, sizeof r->log_temp);
+        r->log = train_log_open(r->args.log_path, &r->log_output, err);
         status = r->log ? GEMMNET_OK : GEMMNET_E_IO;
     }
     if (status == GEMMNET_OK)
@@ -181,8 +181,7 @@ static int train_save_report(run *r,
         status = train_report_results(r, trainer, err);
     if (status == GEMMNET_OK && r->args.save_path && r->parallel->rank == 0)
         status = gemmnet_trainer_save(trainer, r->args.save_path, err);
-    if (r->log && train_log_close(r->log, r->args.log_path, r->log_temp) != 0 &&
-        status == GEMMNET_OK)
+    if (r->log && train_log_close(r->log_output) != 0 && status == GEMMNET_OK)
         status = GEMMNET_E_IO;
     return status;
 }
@@ -202,7 +201,7 @@ static int run_training(const train_args *a, const cli_parallel *p)
             cli_report_error("train", status, &err);
         exit_status = status == GEMMNET_OK ? 0 : EXIT_FAILURE_RUN;
     } else if (r.log) {
-        cli_discard_output(r.log, r.log_temp);
+        cli_discard_output(r.log_output);
     }
     gemmnet_trainer_destroy(trainer);
     gemmnet_checkpoint_free(r.checkpoint);

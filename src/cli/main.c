@@ -1,6 +1,7 @@
 /* The gemmnet command: dispatches to a subcommand. */
 #include "args.h"
 #include "commands.h"
+#include "signals.h"
 
 #include <gemmnet.h>
 #include <string.h>
@@ -42,6 +43,7 @@ static void print_help(FILE *out)
 
 int main(int argc, char **argv)
 {
+    cli_handle_signals();
     if (argc < 2) {
         print_help(stderr);
         return EXIT_USAGE;
