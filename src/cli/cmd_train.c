@@ -169,18 +169,24 @@ static int run_epochs(const run *r,
     return status;
 }
 
-/* Trains, reports, and saves the result (never a run that failed, so a
- * diverged model cannot overwrite a saved one). */
+/* Trains, saves the result (never a run that failed, so a diverged model
+ * cannot overwrite a saved one), then reports: a report that fails (out of
+ * memory, say) cannot cost the trained model. */
 static int train_save_report(run *r,
                              const gemmnet_train_options *o,
                              gemmnet_trainer *trainer,
                              gemmnet_error *err)
 {
     int status = run_epochs(r, o, trainer, err);
-    if (status == GEMMNET_OK)
-        status = train_report_results(r, trainer, err);
     if (status == GEMMNET_OK && r->args.save_path && r->parallel->rank == 0)
         status = gemmnet_trainer_save(trainer, r->args.save_path, err);
+    /* Every process learns whether rank 0 saved before the report's
+     * collective calls, so that none waits in one alone. */
+    if (r->args.save_path && r->parallel->size > 1 &&
+        cli_parallel_first_failure(r->parallel, status == GEMMNET_OK) >= 0 && status == GEMMNET_OK)
+        status = GEMMNET_E_IO;
+    if (status == GEMMNET_OK)
+        status = train_report_results(r, trainer, err);
     if (r->log && train_log_close(r->log_output) != 0 && status == GEMMNET_OK)
         status = GEMMNET_E_IO;
     return status;

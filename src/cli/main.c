@@ -1,4 +1,5 @@
 /* The gemmnet command: dispatches to a subcommand. */
+#include "address_space.h"
 #include "args.h"
 #include "commands.h"
 #include "signals.h"
@@ -57,8 +58,10 @@ int main(int argc, char **argv)
         return 0;
     }
     for (size_t i = 0; i < sizeof commands / sizeof commands[0]; i++)
-        if (strcmp(argv[1], commands[i].name) == 0)
-            return commands[i].run(argc - 1, argv + 1);
+        if (strcmp(argv[1], commands[i].name) == 0) {
+            int refused = cli_check_address_space(argv[1]);
+            return refused ? refused : commands[i].run(argc - 1, argv + 1);
+        }
     fprintf(stderr, "gemmnet: unknown command '%s' (see 'gemmnet --help')\n", argv[1]);
     return EXIT_USAGE;
 }
