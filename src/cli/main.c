@@ -59,7 +59,7 @@ int main(int argc, char **argv)
     }
     for (size_t i = 0; i < sizeof commands / sizeof commands[0]; i++)
         if (strcmp(argv[1], commands[i].name) == 0) {
-            int refused = cli_check_address_space(argv[1]);
+            int refused = cli_check_address_space(argv[1], argv);
             return refused ? refused : commands[i].run(argc - 1, argv + 1);
         }
     fprintf(stderr, "gemmnet: unknown command '%s' (see 'gemmnet --help')\n", argv[1]);
