@@ -32,6 +32,13 @@ if [[ $plot != disabled ]]; then
         >"$tmp/flat.csv"
     bounded 60 "$gemmnet" plot-loss "$tmp/flat.csv" -o "$tmp/flat.svg"
     [[ $got == 0 ]] || fail "plot-loss on 1e300 exited $got: $(cat "$tmp/err")"
+    {
+        echo epoch,loss,accuracy,val_loss,val_accuracy
+        printf '0,0.%02000d,0.5,,\n' 1
+    } >"$tmp/wide.csv"
+    bounded 60 "$gemmnet" plot-loss "$tmp/wide.csv" -o "$tmp/wide.svg"
+    [[ $got == 1 ]] && grep -q "wide.csv:2: line longer than 1022 bytes, the limit of a training-log line" \
+        "$tmp/err" || fail "plot-loss on a 2000-byte row exited $got: $(cat "$tmp/err")"
 fi
 
 # ulimit -v: OpenBLAS would spin retrying its buffer (in the first sgemm,
