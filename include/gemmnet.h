@@ -1031,6 +1031,45 @@ GEMMNET_API int gemmnet_model_read_onnx(const void *bytes,
 GEMMNET_API int
 gemmnet_model_write_c(const gemmnet_model *model, FILE *file, const char *name, gemmnet_error *err);
 
+/* ---- Output files ---------------------------------------------------- */
+
+/* A file being written atomically, the way gemmnet_model_save writes: to
+ * a temporary "PATH.tmp-PID-N" in the same directory, renamed over PATH
+ * by gemmnet_output_commit, so that PATH holds the old content or the new,
+ * never a mix. What PATH may name:
+ *   - nothing: the file is created (mode 0666 less the umask);
+ *   - a regular file: replaced whole, keeping its permission bits and,
+ *     where the process may set it, its owner and group;
+ *   - a symbolic link to a regular file: that file is replaced, the link
+ *     stays;
+ *   - /dev/stdout, /dev/stderr, /dev/fd/N, /proc/self/fd/N, /dev/null:
+ *     written in place (not atomically; no temporary in /dev).
+ * Anything else (a directory, a device, a FIFO, a socket, a link to one or
+ * to nothing) is refused with GEMMNET_E_IO and a message naming PATH.
+ * Opening also removes "PATH.tmp-PID-N" files whose process no longer
+ * exists (left by a killed writer). gemmnet_model_save, checkpoints and
+ * every file the gemmnet command writes follow these rules. */
+typedef struct gemmnet_output gemmnet_output;
+
+GEMMNET_API int
+gemmnet_output_open(const char *path, gemmnet_output **output /* OUT */, gemmnet_error *err);
+/* The stream to write to (stdout itself for /dev/stdout). Write errors
+ * need no checking here: commit reports them. */
+GEMMNET_API FILE *gemmnet_output_stream(gemmnet_output *output);
+/* Flushes, fsyncs and renames the file over PATH, then frees output. On a
+ * failure (of any write, e.g. EFBIG or ENOSPC) removes the temporary,
+ * leaves the previous file unchanged and returns GEMMNET_E_IO. */
+GEMMNET_API int gemmnet_output_commit(gemmnet_output *output, gemmnet_error *err);
+/* Gives the write up: removes the temporary (the previous file stays) and
+ * frees output. NULL is allowed. */
+GEMMNET_API void gemmnet_output_discard(gemmnet_output *output);
+/* Removes the temporaries of every save in progress in this process (of
+ * gemmnet_output_open, gemmnet_model_save and checkpoints), leaving their
+ * targets as they were. Async-signal-safe: for a SIGINT or SIGTERM
+ * handler, which then ends the process; no save in progress can commit
+ * afterwards. */
+GEMMNET_API void gemmnet_output_remove_temporaries(void);
+
 #ifdef __cplusplus
 }
 #endif

@@ -6,13 +6,13 @@
 # the committed seeds. Fails on the first finding; the crashing input is
 # left in build-fuzz/findings/.
 # Usage: scripts/fuzz.sh [SECONDS] [NAME...]
-#        (names: csv csv_stream model_load model_json checkpoint agree onnx)
+#        (names: csv csv_stream model_load model_json checkpoint agree onnx train_log)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 seconds=${1:-60}
 shift || true
 names=("$@")
-((${#names[@]})) || names=(csv csv_stream model_load model_json checkpoint agree onnx)
+((${#names[@]})) || names=(csv csv_stream model_load model_json checkpoint agree onnx train_log)
 scripts/deps.sh clang libclang-rt-14-dev
 export OPENBLAS_CORETYPE=${OPENBLAS_CORETYPE:-Haswell}
 export OPENBLAS_NUM_THREADS=1
@@ -21,7 +21,7 @@ export ASAN_OPTIONS=${ASAN_OPTIONS:-detect_leaks=1:allocator_may_return_null=1}
 export UBSAN_OPTIONS=${UBSAN_OPTIONS:-print_stacktrace=1:halt_on_error=1}
 
 if [[ ! -f build-fuzz/build.ninja ]]; then
-    CC=clang meson setup build-fuzz -Dfuzz=true -Dtests=false -Dmpi=disabled -Dplot=disabled \
+    CC=clang meson setup build-fuzz -Dfuzz=true -Dtests=false -Dmpi=disabled -Dplot=enabled \
         -Dbuildtype=debugoptimized -Db_sanitize=address,undefined -Db_lundef=false \
         -Dc_args='-fsanitize=fuzzer-no-link -fno-sanitize-recover=all' >/dev/null
 fi

@@ -452,6 +452,37 @@ static void check_model_write_c(void)
     EXPECT_FAIL(GEMMNET_E_INVALID, gemmnet_model_write_c(k.model, stdout, "2bad", err));
 }
 
+static void check_output_open(void)
+{
+    gemmnet_output *out = (gemmnet_output *)&k;
+    EXPECT_FAIL(GEMMNET_E_INVALID, gemmnet_output_open(NULL, &out, err));
+    assert_null(out);
+    EXPECT_FAIL(GEMMNET_E_INVALID, gemmnet_output_open("x", NULL, err));
+    out = (gemmnet_output *)&k;
+    EXPECT_FAIL(GEMMNET_E_IO, gemmnet_output_open("/", &out, err));
+    assert_null(out);
+}
+
+static void check_output_stream(void)
+{
+    assert_null(gemmnet_output_stream(NULL));
+}
+
+static void check_output_commit(void)
+{
+    EXPECT_FAIL(GEMMNET_E_INVALID, gemmnet_output_commit(NULL, err));
+}
+
+static void check_output_discard(void)
+{
+    gemmnet_output_discard(NULL);
+}
+
+static void check_output_remove_temporaries(void)
+{
+    gemmnet_output_remove_temporaries(); /* nothing in progress: nothing to do */
+}
+
 static void check_predict(void)
 {
     float x[2] = {0.0f, 0.0f};
@@ -673,6 +704,11 @@ static const contract_row contract[] = {
     ROW(model_write_onnx),
     ROW(model_read_onnx),
     ROW(model_write_c),
+    ROW(output_open),
+    ROW(output_stream),
+    ROW(output_commit),
+    ROW(output_discard),
+    ROW(output_remove_temporaries),
     ROW(predict),
     ROW(predict_proba),
     ROW(rng_interval),

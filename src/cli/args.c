@@ -6,8 +6,6 @@
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
-#include <unistd.h>
 
 int cli_usage_error(const char *command, const char *format, ...)
 {
@@ -177,59 +175,32 @@ bool cli_parse_choice(const char *command,
     return false;
 }
 
-FILE *cli_open_output(const char *path, char *temp_path, size_t temp_size)
+int cli_output_open(const char *path, gemmnet_output **out, gemmnet_error *err)
 {
-    if (!path || strcmp(path, "-") == 0)
-        return stdout;
-    int n = snprintf(temp_path, temp_size, "%s.tmp-XXXXXX", path);
-    if (n < 0 || (size_t)n >= temp_size) {
-        fprintf(stderr, "gemmnet: %s: path too long\n", path);
-        return NULL;
-    }
-    int fd = mkstemp(temp_path);
-    /* mkstemp creates 0600; give the file the mode a plain create would
-     * (0666 less the umask), since it replaces the user's file. */
-    mode_t mask = umask(0);
-    umask(mask);
-    if (fd >= 0)
-        fchmod(fd, 0666 & ~mask);
-    FILE *f = fd >= 0 ? fdopen(fd, "w") : NULL;
-    if (!f) {
-        fprintf(stderr, "gemmnet: %s: cannot create a temporary file: %s\n", path, strerror(errno));
-        if (fd >= 0) {
-            close(fd);
-            unlink(temp_path);
-        }
-    }
-    return f;
+    return gemmnet_output_open(!path || strcmp(path, "-") == 0 ? "/dev/stdout" : path, out, err);
 }
 
-int cli_commit_output(FILE *f, const char *path, const char *temp_path)
+gemmnet_output *cli_open_output(const char *path)
 {
-    if (f == stdout)
-        return fflush(stdout) == 0 ? 0 : -1;
-    int error = 0;
-    errno = 0;
-    if (fflush(f) != 0 || ferror(f) || fsync(fileno(f)) != 0)
-        error = errno ? errno : EIO;
-    if (fclose(f) != 0 && !error)
-        error = errno;
-    if (!error && rename(temp_path, path) != 0)
-        error = errno;
-    if (!error)
+    gemmnet_output *out = NULL;
+    gemmnet_error err = {0};
+    if (cli_output_open(path, &out, &err) != GEMMNET_OK)
+        fprintf(stderr, "gemmnet: %s\n", err.message);
+    return out;
+}
+
+int cli_commit_output(gemmnet_output *out)
+{
+    gemmnet_error err = {0};
+    if (gemmnet_output_commit(out, &err) == GEMMNET_OK)
         return 0;
-    unlink(temp_path);
-    fprintf(stderr, "gemmnet: %s: write failed: %s (the previous file, if any, is unchanged)\n",
-            path, strerror(error));
+    fprintf(stderr, "gemmnet: %s\n", err.message);
     return -1;
 }
 
-void cli_discard_output(FILE *f, const char *temp_path)
+void cli_discard_output(gemmnet_output *out)
 {
-    if (f == stdout)
-        return;
-    fclose(f);
-    unlink(temp_path);
+    gemmnet_output_discard(out);
 }
 
 void cli_report_error(const char *command, int status, const gemmnet_error *err)

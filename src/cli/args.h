@@ -77,16 +77,20 @@ bool cli_parse_choice(const char *command,
 /* Reports a usage error for command and returns EXIT_USAGE. */
 int cli_usage_error(const char *command, const char *format, ...)
     __attribute__((format(printf, 2, 3)));
-/* Opens path for writing through a temporary file in the same directory;
- * cli_commit_output makes it appear atomically. "-" or NULL is stdout. */
-FILE *cli_open_output(const char *path, char *temp_path, size_t temp_size);
+/* Opens path for writing by gemmnet_output_open's rules (atomically, to a
+ * temporary that cli_commit_output renames); "-" or NULL is stdout.
+ * Prints why and returns NULL on failure. Write through
+ * gemmnet_output_stream. */
+gemmnet_output *cli_open_output(const char *path);
+/* cli_open_output that leaves the message in err instead of printing. */
+int cli_output_open(const char *path, gemmnet_output **out /* OUT */, gemmnet_error *err);
 /* Flushes, syncs and renames the temporary file over path (or flushes
  * stdout); on failure removes the temporary file. Returns 0 or -1 and
- * prints the reason. */
-int cli_commit_output(FILE *f, const char *path, const char *temp_path);
-/* Gives up a file from cli_open_output: closes and removes the temporary
- * file, so that the previous file, if any, stays. Leaves stdout open. */
-void cli_discard_output(FILE *f, const char *temp_path);
+ * prints the reason. Frees out. */
+int cli_commit_output(gemmnet_output *out);
+/* Gives up a file from cli_open_output: removes the temporary file, so
+ * that the previous file, if any, stays. Frees out. */
+void cli_discard_output(gemmnet_output *out);
 
 /* Prints "gemmnet COMMAND: why" for a failed library call: err's message,
  * else the status's own text. */

@@ -60,14 +60,14 @@ int cmd_dump(int argc, char **argv)
     gemmnet_model *model = cli_load_model("dump", a.model_path);
     if (!model)
         return EXIT_FAILURE_RUN;
-    char temp[4096];
-    FILE *f = cli_open_output(a.output, temp, sizeof temp);
+    gemmnet_output *out = cli_open_output(a.output);
     gemmnet_error err = {0};
-    int status = f ? gemmnet_model_write_json(model, f, &err) : GEMMNET_E_IO;
-    if (f && status != GEMMNET_OK) {
+    int status =
+        out ? gemmnet_model_write_json(model, gemmnet_output_stream(out), &err) : GEMMNET_E_IO;
+    if (out && status != GEMMNET_OK) {
         fprintf(stderr, "gemmnet dump: %s\n", err.message);
-        cli_discard_output(f, temp);
-    } else if (f && cli_commit_output(f, a.output, temp) != 0) {
+        cli_discard_output(out);
+    } else if (out && cli_commit_output(out) != 0) {
         status = GEMMNET_E_IO;
     }
     gemmnet_model_destroy(model);

@@ -95,8 +95,8 @@ int cmd_export(int argc, char **argv)
     gemmnet_model *model = cli_load_model("export", a.model_path);
     if (!model)
         return EXIT_FAILURE_RUN;
-    char temp[4096];
-    FILE *f = cli_open_output(a.output, temp, sizeof temp);
+    gemmnet_output *out = cli_open_output(a.output);
+    FILE *f = out ? gemmnet_output_stream(out) : NULL;
     gemmnet_error err = {0};
     int status = GEMMNET_E_IO;
     if (f && a.format == FORMAT_ONNX)
@@ -106,8 +106,8 @@ int cmd_export(int argc, char **argv)
         status = gemmnet_model_write_c(model, f, a.name, &err);
     if (f && status != GEMMNET_OK) {
         cli_report_error("export", status, &err);
-        cli_discard_output(f, temp);
-    } else if (f && cli_commit_output(f, a.output, temp) != 0) {
+        cli_discard_output(out);
+    } else if (f && cli_commit_output(out) != 0) {
         status = GEMMNET_E_IO;
     }
     gemmnet_model_destroy(model);

@@ -113,11 +113,10 @@ static int run_generator(const generator *g, int argc, char **argv)
                                         x, y)) != GEMMNET_OK)
         fprintf(stderr, "gemmnet %s: %s\n", g->name, gemmnet_strerror(status));
     else {
-        char temp[4096];
-        FILE *f = cli_open_output(a.output, temp, sizeof temp);
-        if (f) {
-            write_points(f, x, y, n);
-            exit_status = cli_commit_output(f, a.output, temp) == 0 ? 0 : EXIT_FAILURE_RUN;
+        gemmnet_output *out = cli_open_output(a.output);
+        if (out) {
+            write_points(gemmnet_output_stream(out), x, y, n);
+            exit_status = cli_commit_output(out) == 0 ? 0 : EXIT_FAILURE_RUN;
         }
     }
     free(x);

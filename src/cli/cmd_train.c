@@ -216,7 +216,7 @@ static int set_up(run *r, gemmnet_train_options *o, gemmnet_trainer **trainer, g
     if (status == GEMMNET_OK)
         status = prepare_model(r, err);
     if (status == GEMMNET_OK && r->parallel->rank == 0 && r->args.log_path) {
-        r->log = train_log_open(r->args.log_path, r->log_temp, sizeof r->log_temp);
+        r->log = train_log_open(r->args.log_path, &r->log_output, err);
         status = r->log ? GEMMNET_OK : GEMMNET_E_IO;
     }
     if (status == GEMMNET_OK)
@@ -258,20 +258,23 @@ static int run_epochs(const run *r,
     return status;
 }
 
-/* Trains, reports, and saves the result (never a run that failed, so a
- * diverged model cannot overwrite a saved one). */
+/* Trains, saves the result (never a run that failed, so a diverged model
+ * cannot overwrite a saved one), then reports: a report that fails (out of
+ * memory, say) cannot cost the trained model. */
 static int train_save_report(run *r,
                              const gemmnet_train_options *o,
                              gemmnet_trainer *trainer,
                              gemmnet_error *err)
 {
     int status = run_epochs(r, o, trainer, err);
-    if (status == GEMMNET_OK)
-        status = train_report_results(r, trainer, err);
+    /* Results first: the model is saved before the report, which
+     * allocates (a confusion matrix) and could fail; every process learns
+     * whether rank 0 saved before the report's collective calls. */
     if (status == GEMMNET_OK && r->args.save_path)
         status = save_on_rank_0(r, trainer, err);
-    if (r->log && train_log_close(r->log, r->args.log_path, r->log_temp) != 0 &&
-        status == GEMMNET_OK)
+    if (status == GEMMNET_OK)
+        status = train_report_results(r, trainer, err);
+    if (r->log && train_log_close(r->log_output) != 0 && status == GEMMNET_OK)
         status = GEMMNET_E_IO;
     return status;
 }
@@ -291,7 +294,7 @@ static int run_training(const train_args *a, const cli_parallel *p)
             cli_report_error("train", status, &err);
         exit_status = status == GEMMNET_OK ? 0 : EXIT_FAILURE_RUN;
     } else if (r.log) {
-        cli_discard_output(r.log, r.log_temp);
+        cli_discard_output(r.log_output);
     }
     gemmnet_trainer_destroy(trainer);
     gemmnet_checkpoint_free(r.checkpoint);

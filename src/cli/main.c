@@ -1,6 +1,8 @@
 /* The gemmnet command: dispatches to a subcommand. */
+#include "address_space.h"
 #include "args.h"
 #include "commands.h"
+#include "signals.h"
 
 #include <gemmnet.h>
 #include <string.h>
@@ -44,6 +46,7 @@ static void print_help(FILE *out)
 
 int main(int argc, char **argv)
 {
+    cli_handle_signals();
     if (argc < 2) {
         print_help(stderr);
         return EXIT_USAGE;
@@ -57,8 +60,10 @@ int main(int argc, char **argv)
         return 0;
     }
     for (size_t i = 0; i < sizeof commands / sizeof commands[0]; i++)
-        if (strcmp(argv[1], commands[i].name) == 0)
-            return commands[i].run(argc - 1, argv + 1);
+        if (strcmp(argv[1], commands[i].name) == 0) {
+            int refused = cli_check_address_space(argv[1], argv);
+            return refused ? refused : commands[i].run(argc - 1, argv + 1);
+        }
     fprintf(stderr, "gemmnet: unknown command '%s' (see 'gemmnet --help')\n", argv[1]);
     return EXIT_USAGE;
 }

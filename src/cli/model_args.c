@@ -97,13 +97,30 @@ FILE *cli_open_input(const char *command, const char *path)
     return f;
 }
 
-/* Appends the rest of f to *text[*length], growing it by doubling. */
+/* Whether text[length] so far can start a JSON object: blanks, then '{'.
+ * Garbage stops the reading at once (the parser then says where). */
+static bool may_be_object(const char *text, size_t length)
+{
+    for (size_t i = 0; i < length; i++)
+        if (text[i] != ' ' && text[i] != '\t' && text[i] != '\n' && text[i] != '\r')
+            return text[i] == '{';
+    return true;
+}
+
+/* Appends the rest of f to *text[*length], growing it by doubling, up to
+ * CLI_READ_ALL_MAX bytes (EFBIG past them). */
 static int slurp(FILE *f, char **text, size_t *length)
 {
     size_t capacity = 0;
     for (;;) {
+        if (*length > CLI_READ_ALL_MAX)
+            return EFBIG;
+        if (!may_be_object(*text, *length))
+            return 0;
         if (*length + 1 >= capacity) {
             capacity = capacity ? 2 * capacity : 65536;
+            if (capacity > CLI_READ_ALL_MAX + 2)
+                capacity = CLI_READ_ALL_MAX + 2;
             char *grown = realloc(*text, capacity);
             if (!grown)
                 return ENOMEM;
@@ -126,8 +143,13 @@ char *cli_read_all(const char *command, const char *path, size_t *length)
     int error = slurp(f, &text, length);
     if (f != stdin)
         fclose(f);
-    if (error) {
+    if (error == EFBIG)
+        fprintf(stderr,
+                "gemmnet %s: %s: larger than %zu bytes (256 MiB), the limit of a JSON model\n",
+                command, strcmp(path, "-") ? path : "<stdin>", (size_t)CLI_READ_ALL_MAX);
+    else if (error)
         fprintf(stderr, "gemmnet %s: %s: cannot read: %s\n", command, path, strerror(error));
+    if (error) {
         free(text);
         return NULL;
     }

@@ -65,8 +65,14 @@ gemmnet_model *cli_load_model(const char *command, const char *path);
  * sets options->label_field (N + 1, or 0 for −1); any other text is a header name. */
 void cli_set_label_column(const char *text, gemmnet_csv_options *options);
 
+/* The most cli_read_all reads: a JSON model of some 16 million parameters
+ * (dump writes about 16 bytes each). */
+#define CLI_READ_ALL_MAX ((size_t)256 << 20)
+
 /* Reads all of path ("-" is stdin) into a malloc'd, NUL-terminated
- * buffer, its size in *length; or prints why and returns NULL. */
+ * buffer, its size in *length; or prints why and returns NULL. Reading
+ * stops early at a first non-blank byte other than '{' (the parser then
+ * names it), and fails past CLI_READ_ALL_MAX bytes. */
 char *cli_read_all(const char *command, const char *path, size_t *length);
 
 /* Opens path for reading ("-" is stdin), or prints why and returns NULL. */

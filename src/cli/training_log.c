@@ -4,9 +4,11 @@
 
 #include "args.h"
 
-FILE *train_log_open(const char *path, char *temp, size_t size)
+FILE *train_log_open(const char *path, gemmnet_output **output, gemmnet_error *err)
 {
-    FILE *log = cli_open_output(path, temp, size);
+    *output = NULL;
+    cli_output_open(path, output, err);
+    FILE *log = gemmnet_output_stream(*output);
     if (log)
         fputs(TRAIN_LOG_HEADER "\n", log);
     return log;
@@ -21,7 +23,7 @@ void train_log_write(FILE *log, const gemmnet_progress *p)
         fputs(",\n", log);
 }
 
-int train_log_close(FILE *log, const char *path, const char *temp)
+int train_log_close(gemmnet_output *output)
 {
-    return cli_commit_output(log, path, temp);
+    return cli_commit_output(output);
 }

@@ -14,10 +14,10 @@
 
 #include "plot/log.h"
 
-/* Opens path for writing through a temporary file in the same directory
- * (temp[size] receives its name; "-" is stdout) and writes the header.
- * Returns NULL after printing why. */
-FILE *train_log_open(const char *path, char *temp, size_t size);
+/* Opens path with cli_output_open ("-" is stdout; *output receives the
+ * handle) and writes the header. Returns the stream to write to, or NULL
+ * with the reason in err. */
+FILE *train_log_open(const char *path, gemmnet_output **output /* OUT */, gemmnet_error *err);
 /* Appends the row of one progress report (what the progress callback
  * receives): the epoch, the training loss and accuracy and, when
  * p->has_validation, the validation loss and accuracy; numbers as %.9g.
@@ -26,6 +26,6 @@ void train_log_write(FILE *log, const gemmnet_progress *p);
 /* Flushes, syncs and renames the temporary file over path, so that path
  * shows either the previous log or the whole new one. Returns 0, or -1
  * after printing why (the temporary file is then removed). */
-int train_log_close(FILE *log, const char *path, const char *temp);
+int train_log_close(gemmnet_output *output);
 
 #endif

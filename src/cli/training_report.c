@@ -61,10 +61,20 @@ static void print_matrix(const char *set, const double *matrix, size_t k)
     printf("\n");
 }
 
+/* Above this many classes the K×K matrix is neither readable nor cheap
+ * (60000 classes: 29 GB of counts), so the report names K instead. */
+enum { CONFUSION_MAX_CLASSES = 32 };
+
 static int
 print_confusion(const run *r, const char *set, gemmnet_workspace *ws, const gemmnet_dataset *data)
 {
     size_t k = (size_t)gemmnet_model_width(r->model, gemmnet_model_layers(r->model));
+    if (k > CONFUSION_MAX_CLASSES) {
+        if (r->parallel->rank == 0)
+            printf("confusion matrix, %s set: not printed for %zu classes (more than %d)\n", set, k,
+                   CONFUSION_MAX_CLASSES);
+        return GEMMNET_OK;
+    }
     size_t *counts = calloc(k * k, sizeof *counts);
     double *matrix = calloc(k * k, sizeof *matrix);
     int status = counts && matrix ? gemmnet_confusion_matrix(r->model, ws, data, counts, NULL)

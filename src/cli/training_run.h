@@ -20,9 +20,9 @@ typedef struct run {
     gemmnet_model *model;
     /* The checkpoint being resumed, or NULL. */
     gemmnet_checkpoint *checkpoint;
-    /* --log: the open log (rank 0) and its temporary name. */
+    /* --log: the open log (rank 0): its output and stream. */
+    gemmnet_output *log_output;
     FILE *log;
-    char log_temp[4096];
 } run;
 
 /* The progress callback: prints "Loss after iteration" lines every

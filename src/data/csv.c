@@ -71,6 +71,10 @@ static int read_line(gn_csv_source *s, bool *got, gemmnet_error *err)
     for (;;) {
         /* Keep room for one more byte and the NUL (the first call makes
          * the buffer, so even an empty line has its NUL). */
+        if (s->length == GN_CSV_MAX_LINE)
+            return gn_csv_fail_at(s, err, 0, GEMMNET_E_TOO_LARGE,
+                                  "line longer than %zu bytes (64 MiB), the limit of a CSV line",
+                                  GN_CSV_MAX_LINE);
         if (s->length + 1 >= s->capacity) {
             int status = grow_line(s, err);
             if (status != GEMMNET_OK)

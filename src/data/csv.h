@@ -24,6 +24,11 @@ typedef enum gn_csv_number_kind {
     GN_CSV_NONFINITE
 } gn_csv_number_kind;
 
+/* The longest CSV line read (without its newline): far above any real
+ * row (2^24 features, the widest layer, of 3 characters each), low enough
+ * that one endless line cannot take the memory. */
+#define GN_CSV_MAX_LINE ((size_t)64 << 20)
+
 /* An input read line by line. */
 typedef struct gn_csv_source {
     /* File name, for messages. */

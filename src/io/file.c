@@ -2,12 +2,11 @@
  * Model files on disk: atomic saving and reading a whole file. The format
  * itself is format.c's.
  *
- * Saving writes a temporary file next to the target (same directory, so the
- * rename cannot cross file systems), fsyncs it, and renames it over the
- * target: a reader, a crash or a full disk sees either the old file or the
- * new one, never a mix. On failure the temporary file is removed.
+ * Saving encodes the whole file in memory and hands it to output_file.c,
+ * which writes it atomically (what a save may replace is decided there).
  */
 #include "io/format.h"
+#include "io/output.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -16,104 +15,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-/* ---- the real system calls --------------------------------------------- */
-
-static int real_open(const char *path, int flags, int mode)
-{
-    return open(path, flags, (mode_t)mode);
-}
-
-static long real_write(int fd, const void *bytes, size_t size)
-{
-    return (long)write(fd, bytes, size);
-}
-
-static const gn_file_ops real_ops = {real_open, real_write, fsync, close, rename};
-
 /* ---- saving ------------------------------------------------------------ */
-
-/* Writes all of bytes[size], retrying short writes and EINTR. */
-static int write_all(const gn_file_ops *ops, int fd, const unsigned char *bytes, size_t size)
-{
-    while (size > 0) {
-        long n = ops->write(fd, bytes, size);
-        if (n < 0 && errno == EINTR)
-            continue;
-        if (n <= 0) {
-            if (n == 0)
-                errno = EIO;
-            return -1;
-        }
-        bytes += n;
-        size -= (size_t)n;
-    }
-    return 0;
-}
-
-/* Creates "PATH.tmp-PID-N" exclusively, with 0666 & ~umask like any new
- * file; N counts past names left by other writers. */
-static int create_temporary(const gn_file_ops *ops, const char *path, char *temp, size_t size)
-{
-    int fd = -1;
-    for (int attempt = 0; attempt < 100 && fd < 0; attempt++) {
-        snprintf(temp, size, "%s.tmp-%ld-%d", path, (long)getpid(), attempt);
-        fd = ops->open(temp, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0666);
-        if (fd < 0 && errno != EEXIST)
-            break;
-    }
-    return fd;
-}
-
-/* Makes the rename durable: fsync of the directory holding path. A
- * failure here cannot undo the rename, and the file is complete, so it is
- * not reported. */
-static void sync_directory(const char *path, char *scratch, size_t size)
-{
-    const char *slash = strrchr(path, '/');
-    if (!slash)
-        snprintf(scratch, size, ".");
-    else
-        snprintf(scratch, size, "%.*s", slash == path ? 1 : (int)(slash - path), path);
-    int fd = open(scratch, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-    if (fd >= 0) {
-        (void)fsync(fd);
-        close(fd);
-    }
-}
-
-/* Writes bytes[size] to a temporary file, syncs it and renames it to path;
- * temp[temp_size] is scratch for the temporary name. */
-static int replace_file(const gn_file_ops *ops,
-                        const char *path,
-                        const unsigned char *bytes,
-                        size_t size,
-                        char *temp,
-                        size_t temp_size,
-                        gemmnet_error *err)
-{
-    int fd = create_temporary(ops, path, temp, temp_size);
-    if (fd < 0)
-        return gn_fail(err, GEMMNET_E_IO, "%s: cannot create a temporary file next to it: %s", path,
-                       strerror(errno));
-    const char *step = "write";
-    int failed = write_all(ops, fd, bytes, size);
-    if (!failed && (failed = ops->fsync(fd)) != 0)
-        step = "fsync";
-    int error = errno;
-    if (ops->close(fd) != 0 && !failed) {
-        failed = -1, step = "close", error = errno;
-    }
-    if (!failed && ops->rename(temp, path) != 0)
-        failed = -1, step = "rename", error = errno;
-    if (failed) {
-        unlink(temp);
-        return gn_fail(err, GEMMNET_E_IO,
-                       "%s: %s failed: %s (the previous file, if any, is unchanged)", path, step,
-                       strerror(error));
-    }
-    sync_directory(path, temp, temp_size);
-    return GEMMNET_OK;
-}
 
 int gn_model_save_state(const gemmnet_model *m,
                         gn_span state,
@@ -124,18 +26,16 @@ int gn_model_save_state(const gemmnet_model *m,
     if (!m || !path || !path[0])
         return gn_fail(err, GEMMNET_E_INVALID, "save: a model and a path are required");
     const gemmnet_allocator *a = &m->allocator;
-    size_t size = gn_model_encoded_size(m, state.size), temp_size = strlen(path) + 64;
+    size_t size = gn_model_encoded_size(m, state.size);
     unsigned char *bytes = gn_alloc(a, size);
-    char *temp = gn_alloc(a, temp_size);
-    int status = bytes && temp ? GEMMNET_OK
-                               : gn_fail(err, GEMMNET_E_NOMEM,
-                                         "%s: cannot allocate %zu bytes to save", path, size);
+    int status =
+        bytes ? GEMMNET_OK
+              : gn_fail(err, GEMMNET_E_NOMEM, "%s: cannot allocate %zu bytes to save", path, size);
     if (status == GEMMNET_OK)
         status = gn_model_encode(m, state.bytes, state.size, bytes, size, err);
     if (status == GEMMNET_OK)
-        status = replace_file(ops ? ops : &real_ops, path, bytes, size, temp, temp_size, err);
+        status = gn_output_write_file(path, bytes, size, ops, a, err);
     gn_release(a, bytes);
-    gn_release(a, temp);
     return status;
 }
 

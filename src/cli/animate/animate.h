@@ -76,8 +76,8 @@ typedef struct anim_movie {
     uint8_t *indices;
     int width;
     int height;
-    FILE *file;
-    char temp[4096];
+    /* The output file (written atomically through the library). */
+    gemmnet_output *out;
     const char *path;
 } anim_movie;
 

@@ -61,7 +61,7 @@ int anim_boundary(const anim_args *a, const gemmnet_dataset *data)
     bool ok = anim_movie_open(&r.movie, a, data->classes);
     if (ok)
         ok = anim_train(a, r.model, data, boundary_frame, &r) == GEMMNET_OK;
-    if (ok || r.movie.file)
+    if (ok || r.movie.out)
         ok = anim_movie_close(&r.movie, ok) == 0 && ok;
     gemmnet_model_destroy(r.model);
     return ok ? 0 : EXIT_FAILURE_RUN;

@@ -156,7 +156,7 @@ int anim_hidden(const anim_args *a, const gemmnet_dataset *data)
     ok = ok && anim_movie_open(&r.movie, a, data->classes);
     if (ok)
         ok = anim_train(a, r.model, data, hidden_frame, &r) == GEMMNET_OK;
-    if (r.movie.file)
+    if (r.movie.out)
         ok = anim_movie_close(&r.movie, ok) == 0 && ok;
     free(r.activations);
     gemmnet_workspace_destroy(r.ws);

@@ -63,14 +63,14 @@ bool anim_movie_open(anim_movie *m, const anim_args *a, int32_t classes)
         return false;
     }
     gif_palette_init(m->palette, exact, n);
-    m->file = cli_open_output(a->output, m->temp, sizeof m->temp);
-    if (!m->file) {
+    m->out = cli_open_output(a->output);
+    if (!m->out) {
         anim_movie_close(m, false);
         return false;
     }
     m->surface = cairo_image_surface_create(CAIRO_FORMAT_RGB24, a->width, a->height);
     m->cr = cairo_create(m->surface);
-    m->gif = gif_open(m->file, a->width, a->height, m->palette, (int)a->loop);
+    m->gif = gif_open(gemmnet_output_stream(m->out), a->width, a->height, m->palette, (int)a->loop);
     if (cairo_status(m->cr) != CAIRO_STATUS_SUCCESS || !m->gif) {
         fprintf(stderr, "gemmnet animate: %s: cannot start the GIF\n", a->output);
         anim_movie_close(m, false);
@@ -123,17 +123,17 @@ int anim_movie_close(anim_movie *m, bool commit)
      * that leak checkers see a clean exit. */
     cairo_debug_reset_static_data();
     FcFini();
-    if (!m->file)
+    if (!m->out)
         return -1;
     if (commit && !ok)
         fprintf(stderr, "gemmnet animate: %s: writing the GIF failed\n", m->path);
     if (!commit || !ok) {
-        cli_discard_output(m->file, m->temp);
-        m->file = NULL;
+        cli_discard_output(m->out);
+        m->out = NULL;
         return -1;
     }
-    int status = cli_commit_output(m->file, m->path, m->temp);
-    m->file = NULL;
+    int status = cli_commit_output(m->out);
+    m->out = NULL;
     return status == 0 ? 0 : -1;
 }
 

@@ -116,7 +116,7 @@ int anim_sweep(const anim_args *a, const gemmnet_dataset *data)
     } else if (status != GEMMNET_OK) {
         cli_report_error("animate", status, &err);
     }
-    if (r.movie.file)
+    if (r.movie.out)
         ok = anim_movie_close(&r.movie, ok) == 0 && ok;
     for (int i = 0; i < r.count; i++) {
         gemmnet_trainer_destroy(r.nets[i].trainer);

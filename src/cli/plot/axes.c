@@ -96,7 +96,13 @@ static void tick_label(double v, double step, char *out, size_t size)
     snprintf(out, size, "%.*f", decimals, v);
 }
 
-/* Ticks and labels along one edge: vertical says the y axis. */
+/* Most ticks on one axis: more would not fit on any picture size. */
+enum { MAX_TICKS = 100 };
+
+/* Ticks and labels along one edge: vertical says the y axis. Tick i is
+ * (first + i)·step for i = 0, 1, ...: where the values are so large that
+ * step vanishes in their precision (1e16 + 0.5 == 1e16), v += step would
+ * never get past hi. */
 static void draw_ticks(cairo_t *cr, const plot_frame *f, int vertical)
 {
     double lo = vertical ? f->range.ymin : f->range.xmin;
@@ -104,7 +110,12 @@ static void draw_ticks(cairo_t *cr, const plot_frame *f, int vertical)
     double length = vertical ? f->height : f->width;
     double step = tick_step(hi - lo, fmax(2.0, length / (5.5 * f->font)));
     double tick = 0.35 * f->font;
-    for (double v = ceil(lo / step - 1e-9) * step; v <= hi + step * 1e-9; v += step) {
+    double first = ceil(lo / step - 1e-9), last = floor(hi / step + 1e-9);
+    if (!(step > 0.0) || !isfinite(first) || !isfinite(last) || last - first >= MAX_TICKS)
+        return;
+    /* An int counts: a double past 2^53 does not change by adding 1. */
+    for (int i = 0; i <= (int)(last - first); i++) {
+        double v = (first + i) * step;
         char label[32];
         tick_label(v, step, label, sizeof label);
         plot_set_rgb(cr, AXIS_RGB);

@@ -65,9 +65,10 @@ bool plot_canvas_open(plot_canvas *c, const char *command, const char *path, int
         fprintf(stderr, "gemmnet %s: %s: the name must end in .png, .svg or .pdf\n", command, path);
         return false;
     }
-    c->file = cli_open_output(path, c->temp, sizeof c->temp);
-    if (!c->file)
+    c->output = cli_open_output(path);
+    if (!c->output)
         return false;
+    c->file = gemmnet_output_stream(c->output);
     c->surface = create_surface(c->format, c->file, width, height);
     c->cr = cairo_create(c->surface);
     if (cairo_status(c->cr) != CAIRO_STATUS_SUCCESS) {
@@ -114,10 +115,10 @@ int plot_canvas_close(plot_canvas *c, const char *command, bool commit)
     if (status != CAIRO_STATUS_SUCCESS && commit)
         fprintf(stderr, "gemmnet %s: %s: %s\n", command, c->path, cairo_status_to_string(status));
     if (!commit || status != CAIRO_STATUS_SUCCESS) {
-        cli_discard_output(c->file, c->temp);
+        cli_discard_output(c->output);
         return -1;
     }
-    return cli_commit_output(c->file, c->path, c->temp) == 0 ? 0 : -1;
+    return cli_commit_output(c->output) == 0 ? 0 : -1;
 }
 
 /* matplotlib's "tab10" (distinct, colour-blind-aware), then two darker

@@ -6,6 +6,7 @@
 #define GEMMNET_CLI_PLOT_CANVAS_H
 
 #include <cairo.h>
+#include <gemmnet.h>
 #include <stdbool.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -27,9 +28,9 @@ typedef struct plot_canvas {
     plot_format format;
     int width;
     int height;
-    /* The temporary output file and its name, renamed over path. */
+    /* The output (cli_open_output's) and its stream. */
+    gemmnet_output *output;
     FILE *file;
-    char temp[4096];
     const char *path;
 } plot_canvas;
 

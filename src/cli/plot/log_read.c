@@ -128,7 +128,7 @@ static bool read_rows(FILE *f, log_cursor *c, train_log *log)
     while (fgets(line, sizeof line, f)) {
         c->line++;
         if (!chomp(line, sizeof line))
-            return fail_at(c, 0, "line too long");
+            return fail_at(c, 0, "line longer than 1022 bytes, the limit of a training-log line");
         if (!*line)
             continue;
         train_log_row row;
