@@ -1,6 +1,9 @@
 /* Command-line parsing, atomic output files and failure reports. */
 #include "args.h"
 
+#include "streams.h"
+#include "suggest.h"
+
 #include <errno.h>
 #include <math.h>
 #include <stdarg.h>
@@ -31,6 +34,45 @@ static int take_operands(const cli_syntax *syntax, int argc, char **argv, cli_op
     return -1;
 }
 
+/* The text of the option getopt_long just returned: argv[optind − 1], or
+ * the element before it when the option's value was a separate argument. */
+static const char *option_text(char **argv)
+{
+    return optarg && optarg == argv[optind - 1] && optind >= 2 ? argv[optind - 2]
+                                                               : argv[optind - 1];
+}
+
+/* Whether text ("--name" or "--name=value") spells option exactly:
+ * getopt_long also takes unambiguous prefixes, which the CLI refuses so
+ * that no undocumented spelling becomes something to keep. */
+static bool spelled_out(const char *text, const char *option)
+{
+    if (strncmp(text, "--", 2) != 0)
+        return true; /* a short option */
+    size_t length = strcspn(text + 2, "=");
+    return strlen(option) == length && strncmp(text + 2, option, length) == 0;
+}
+
+/* "unknown option '--hid' (did you mean '--hidden'?)". */
+static int unknown_option(const cli_syntax *syntax, const char *text)
+{
+    size_t count = 0;
+    while (syntax->options[count].name)
+        count++;
+    const char *names[128];
+    count = count < 128 ? count : 128;
+    for (size_t i = 0; i < count; i++)
+        names[i] = syntax->options[i].name;
+    char word[80];
+    size_t length = strncmp(text, "--", 2) == 0 ? strcspn(text + 2, "=") : 0;
+    snprintf(word, sizeof word, "%.*s", (int)(length < 79 ? length : 79), text + 2);
+    const char *guess = length ? cli_suggest(word, names, count) : NULL;
+    if (guess)
+        return cli_usage_error(syntax->command, "unknown option '%.*s' (did you mean '--%s'?)",
+                               (int)(length + 2), text, guess);
+    return cli_usage_error(syntax->command, "unknown option '%s'", text);
+}
+
 int cli_parse_options(
     const cli_syntax *syntax, void *context, int argc, char **argv, cli_operands *operands)
 {
@@ -40,16 +82,18 @@ int cli_parse_options(
     snprintf(short_options, sizeof short_options, ":h%s", syntax->short_options);
     opterr = 0;
     optind = 1;
-    int c;
-    while ((c = getopt_long(argc, argv, short_options, syntax->options, NULL)) != -1) {
+    int c, index = -1;
+    while ((c = getopt_long(argc, argv, short_options, syntax->options, &index)) != -1) {
+        if (c == '?' || (c != ':' && index >= 0 &&
+                         !spelled_out(option_text(argv), syntax->options[index].name)))
+            return unknown_option(syntax, c == '?' ? argv[optind - 1] : option_text(argv));
+        index = -1;
         if (c == 'h') {
             fputs(syntax->help, stdout);
             return 0;
         }
         if (c == ':')
             return cli_usage_error(syntax->command, "%s needs a value", argv[optind - 1]);
-        if (c == '?')
-            return cli_usage_error(syntax->command, "unknown option '%s'", argv[optind - 1]);
         if (!syntax->handle(context, c, optarg))
             return EXIT_USAGE;
     }
@@ -136,13 +180,30 @@ bool cli_parse_choice(const char *command,
     return false;
 }
 
+/* "gemmnet CMD: PATH: what", for the output files. */
+__attribute__((format(printf, 2, 3))) static void report_file_error(const char *path,
+                                                                    const char *format,
+                                                                    ...)
+{
+    va_list args;
+    va_start(args, format);
+    if (cli_command())
+        fprintf(stderr, "gemmnet %s: ", cli_command());
+    else
+        fputs("gemmnet: ", stderr);
+    fprintf(stderr, "%s: ", path);
+    vfprintf(stderr, format, args);
+    fputc('\n', stderr);
+    va_end(args);
+}
+
 FILE *cli_open_output(const char *path, char *temp_path, size_t temp_size)
 {
     if (!path || strcmp(path, "-") == 0)
         return stdout;
     int n = snprintf(temp_path, temp_size, "%s.tmp-XXXXXX", path);
     if (n < 0 || (size_t)n >= temp_size) {
-        fprintf(stderr, "gemmnet: %s: path too long\n", path);
+        report_file_error(path, "path too long");
         return NULL;
     }
     int fd = mkstemp(temp_path);
@@ -154,7 +215,7 @@ FILE *cli_open_output(const char *path, char *temp_path, size_t temp_size)
         fchmod(fd, 0666 & ~mask);
     FILE *f = fd >= 0 ? fdopen(fd, "w") : NULL;
     if (!f) {
-        fprintf(stderr, "gemmnet: %s: cannot create a temporary file: %s\n", path, strerror(errno));
+        report_file_error(path, "cannot create a temporary file: %s", strerror(errno));
         if (fd >= 0) {
             close(fd);
             unlink(temp_path);
@@ -165,8 +226,13 @@ FILE *cli_open_output(const char *path, char *temp_path, size_t temp_size)
 
 int cli_commit_output(FILE *f, const char *path, const char *temp_path)
 {
-    if (f == stdout)
-        return fflush(stdout) == 0 ? 0 : -1;
+    if (f == stdout) {
+        errno = 0;
+        if (fflush(stdout) == 0 && !ferror(stdout))
+            return 0;
+        cli_report_stdout_failure(errno);
+        return -1;
+    }
     int error = 0;
     errno = 0;
     if (fflush(f) != 0 || ferror(f) || fsync(fileno(f)) != 0)
@@ -178,8 +244,8 @@ int cli_commit_output(FILE *f, const char *path, const char *temp_path)
     if (!error)
         return 0;
     unlink(temp_path);
-    fprintf(stderr, "gemmnet: %s: write failed: %s (the previous file, if any, is unchanged)\n",
-            path, strerror(error));
+    report_file_error(path, "write failed: %s (the previous file, if any, is unchanged)",
+                      strerror(error));
     return -1;
 }
 
@@ -193,6 +259,10 @@ void cli_discard_output(FILE *f, const char *temp_path)
 
 void cli_report_error(const char *command, int status, const gemmnet_error *err)
 {
+    if (status == GEMMNET_E_IO && cli_stdout_failed() && !err->message[0]) {
+        cli_report_stdout_failure(0);
+        return;
+    }
     fprintf(stderr, "gemmnet %s: %s\n", command,
             err->message[0] ? err->message : gemmnet_strerror(status));
 }

@@ -30,7 +30,9 @@ static const char sweep_help[] =
     "the final loss and training accuracy of each, and of the closed-form ridge\n"
     "baseline ('gemmnet baseline'). With -o, also draws one decision-boundary panel\n"
     "per size, titled \"Hidden Layer size N\", and one for the baseline.\n\n"
-    "  --moons N, --noise S, --data FILE, --label-col N, --classes K   the data\n"
+    "  --moons N, --noise S, --data FILE|-, --classes K   the data\n"
+    "  --label-col N|NAME  label column of --data: 0-based index, -1 for the last, or\n"
+    "                    a header name (default: the last)\n"
     "  --hidden-sizes LIST  hidden widths to train (default 1,2,3,4,5,20,50)\n"
     "  --epochs E        passes over the data (default 20000)\n"
     "  --seed S          seed of the data and of the initialisation (default 0)\n"
@@ -39,7 +41,10 @@ static const char sweep_help[] =
     "  --no-baseline     leave out the linear baseline\n"
     "  -o FILE           the picture: .png, .svg or .pdf (default: table only)\n"
     "  --columns C       panels per row (default 4)\n"
-    "  --size WxH        pixels (default 225 x 215 per panel)\n";
+    "  --size WxH        pixels (default 225 x 215 per panel)\n\n"
+    "sweep is one of the picture commands: a build without cairo (-Dplot=disabled)\n"
+    "has none of them, the table included; 'gemmnet train' and 'gemmnet baseline'\n"
+    "give the same numbers one size at a time.\n";
 
 typedef struct sweep_args {
     data_args data;

@@ -3,6 +3,7 @@
  * lines and the results. */
 #include "args.h"
 #include "commands.h"
+#include "streams.h"
 #include "train_log.h"
 #include "train_run.h"
 
@@ -71,7 +72,11 @@ static int report_failure(const run *r, int status, int failed, const gemmnet_er
  * (its shuffle seed is the data seed the run was started with). */
 static int load_checkpoint(run *r, gemmnet_error *err)
 {
-    int status = gemmnet_checkpoint_load(r->args.resume_path, NULL, &r->model, &r->checkpoint, err);
+    const char *path = cli_input_path(r->args.resume_path, err);
+    if (!path)
+        return GEMMNET_E_IO;
+    int status = gemmnet_checkpoint_load(path, NULL, &r->model, &r->checkpoint, err);
+    cli_fix_message(err);
     if (status != GEMMNET_OK)
         return status;
     gemmnet_train_options saved;

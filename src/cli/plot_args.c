@@ -4,6 +4,7 @@
 
 #include "args.h"
 #include "model_args.h"
+#include "streams.h"
 #include "plot_canvas.h"
 
 #include <stdio.h>
@@ -66,7 +67,7 @@ static int load_data_for_model(const data_args *a,
                                .class_names = names};
     if (a->label_column)
         cli_set_label_column(a->label_column, &csv);
-    status = gemmnet_dataset_read_csv(data, a->path, &csv, NULL, err);
+    status = cli_read_csv(data, a->path, &csv, err);
     free(names);
     return status;
 }

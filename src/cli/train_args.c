@@ -3,6 +3,7 @@
 
 #include "args.h"
 #include "model_args.h"
+#include "streams.h"
 
 #include <limits.h>
 #include <stdio.h>
@@ -307,5 +308,5 @@ int load_data(const data_args *a, gemmnet_dataset *data, gemmnet_error *err)
         .label_column = -1, .classes = (int32_t)a->classes, .part = a->part, .parts = a->parts};
     if (a->label_column)
         cli_set_label_column(a->label_column, &csv);
-    return gemmnet_dataset_read_csv(data, a->path, &csv, NULL, err);
+    return cli_read_csv(data, a->path, &csv, err);
 }
