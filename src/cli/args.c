@@ -181,9 +181,8 @@ bool cli_parse_choice(const char *command,
 }
 
 /* "gemmnet CMD: PATH: what", for the output files. */
-__attribute__((format(printf, 2, 3))) static void report_file_error(const char *path,
-                                                                    const char *format,
-                                                                    ...)
+__attribute__((format(printf, 2, 3))) static void
+report_file_error(const char *path, const char *format, ...)
 {
     va_list args;
     va_start(args, format);

@@ -107,8 +107,10 @@ static int run(int argc, char **argv)
     const char *name = argv[1];
     if (strcmp(name, "--help") == 0 || strcmp(name, "-h") == 0)
         return help(1, argv + 1);
-    if (strcmp(name, "help") == 0)
+    if (strcmp(name, "help") == 0) {
+        cli_set_command("help");
         return help(argc - 1, argv + 1);
+    }
     if (strcmp(name, "--version") == 0 || strcmp(name, "version") == 0) {
         cli_set_command(name[0] == '-' ? NULL : "version");
         return version(argc - 1, argv + 1);
