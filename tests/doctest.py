@@ -9,8 +9,9 @@ The convention (docs/testing.md):
     matches any number of lines (including none).
   - A non-zero exit status is fine when the block shows the message; the
     shown lines must still match.
-  - <!-- doctest: requires PROGRAM --> just before a block skips it where
-    PROGRAM is not on PATH (mpirun); <!-- doctest: skip --> always skips it.
+  - <!-- doctest: requires NAME... --> just before a block skips it unless
+    each NAME is a feature of the build (plot, mpi: GEMMNET_DOCTEST_FEATURES)
+    or a program on PATH; <!-- doctest: skip --> always skips it.
   - Each page runs in a fresh scratch folder, its blocks in order, so a
     block may use files an earlier block made. `gemmnet` is the build's.
 Usage: doctest.py GEMMNET SOURCE_ROOT [PAGE.md...]
@@ -23,7 +24,7 @@ import sys
 import tempfile
 
 FENCE = re.compile(r"^```(\S*)\s*$")
-MARKER = re.compile(r"^<!--\s*doctest:\s*(skip|requires\s+(\S+))\s*-->\s*$")
+MARKER = re.compile(r"^<!--\s*doctest:\s*(skip|requires\s+([^-]+?))\s*-->\s*$")
 
 
 def blocks(path):
@@ -94,8 +95,9 @@ def run_page(page, env):
     scratch = tempfile.mkdtemp(prefix="doctest-")
     try:
         for start, marker, body in blocks(page):
-            if marker and (marker.group(1) == "skip" or
-                           (marker.group(2) and shutil.which(marker.group(2), path=env["PATH"]) is None)):
+            if marker and (marker.group(1) == "skip" or not all(
+                    name in env.get("GEMMNET_DOCTEST_FEATURES", "").split() or
+                    shutil.which(name, path=env["PATH"]) for name in marker.group(2).split())):
                 print(f"{page}:{start}: skipped")
                 continue
             for number, command, shown in commands(body, start):
