@@ -111,6 +111,11 @@ expect 1 "^gemmnet moons: $tmp/none/x.csv: cannot create a temporary file: " \
 expect 1 "^gemmnet dump: $tmp/none/x.json: cannot create a temporary file: " \
     "$gemmnet" dump --model "$tmp/m.gnet" -o "$tmp/none/x.json"
 
+# -- a resumed model checked against other data names the data file.
+"$gemmnet" blobs --classes 3 --n 60 -o "$tmp/b3.csv"
+expect 1 "^gemmnet train: $tmp/b3.csv: row [0-9]*: label 2 is out of range" \
+    "$gemmnet" train --data "$tmp/b3.csv" --resume "$tmp/m.gnet" --epochs 40
+
 # -- progress lines name what they count; the final loss is always printed.
 "$gemmnet" train --moons 100 --batch 25 --reduction mean --epochs 15 --print-every 10 \
     >"$tmp/mini.txt" || fail "minibatch train exited $?"

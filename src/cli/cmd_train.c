@@ -117,6 +117,24 @@ static gemmnet_train_options run_options(run *r)
     return o;
 }
 
+/* Names the data file in a message about its rows ("row 135: label 2 is
+ * out of range" from checking the data against a resumed model), so that
+ * it reads "gemmnet train: FILE: row 135: ...". */
+static void name_data_file(const run *r, int status, gemmnet_error *err)
+{
+    const char *path = r->args.data.path;
+    if (!path ||
+        (status != GEMMNET_E_LABEL && status != GEMMNET_E_SHAPE && status != GEMMNET_E_NONFINITE))
+        return;
+    const char *name = cli_input_name(path);
+    size_t length = strlen(name);
+    if (strncmp(err->message, name, length) == 0)
+        return;
+    char message[sizeof err->message];
+    snprintf(message, sizeof message, "%s: %s", name, err->message);
+    memcpy(err->message, message, sizeof message);
+}
+
 static int
 create_trainer(run *r, gemmnet_train_options *o, gemmnet_trainer **trainer, gemmnet_error *err)
 {
@@ -124,6 +142,7 @@ create_trainer(run *r, gemmnet_train_options *o, gemmnet_trainer **trainer, gemm
     int status = gemmnet_trainer_create(r->model, r->data.train, o, trainer, err);
     if (status == GEMMNET_OK && r->checkpoint)
         status = gemmnet_trainer_restore(*trainer, r->checkpoint, err);
+    name_data_file(r, status, err);
     return status;
 }
 
