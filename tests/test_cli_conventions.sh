@@ -61,6 +61,14 @@ same_output "baseline --data -" "$tmp/m.csv" baseline --data "$tmp/m.csv"
 same_output "train --resume -" "$tmp/m.gnet" train --data "$tmp/m.csv" --resume "$tmp/m.gnet" \
     --epochs 40 --print-every 0
 "$gemmnet" import - -o "$tmp/back.gnet" <"$tmp/m.json" || fail "import - exited $?"
+if "$gemmnet" plot-loss --help >/dev/null 2>&1; then
+    "$gemmnet" train --moons 60 --epochs 20 --print-every 0 --log "$tmp/log.csv" >/dev/null
+    "$gemmnet" plot-loss - -o "$tmp/loss.svg" <"$tmp/log.csv" || fail "plot-loss - exited $?"
+    [[ -s $tmp/loss.svg ]] || fail "plot-loss - drew nothing"
+    printf 'epoch,loss,accuracy,val_loss,val_accuracy\n0,x,1,,\n' >"$tmp/bad_log.csv"
+    expect 1 "^gemmnet plot-loss: <stdin>:2:" sh -c '"$1" plot-loss - -o "$2" <"$3"' sh \
+        "$gemmnet" "$tmp/x.svg" "$tmp/bad_log.csv"
+fi
 # Errors in stdin name it, not a temporary file.
 printf 'x1,x2,label\n1,2,0\n3,abc,1\n' >"$tmp/bad.csv"
 for command in "train --data -" "eval --model $tmp/m.gnet --data -" "baseline --data -"; do
@@ -100,8 +108,10 @@ expect 2 "^gemmnet: unknown command 'trian' (did you mean 'train'?)$" "$gemmnet"
 [[ $("$gemmnet" version) == "$("$gemmnet" --version)" ]] || fail "version differs from --version"
 "$gemmnet" version | grep -Eq '^gemmnet [0-9]+\.[0-9]+\.[0-9]+ \(BLAS: [a-z]+\)$' ||
     fail "version: $("$gemmnet" version)"
-for command in plot sweep; do
-    "$gemmnet" $command --help 2>&1 | grep -q -- '--label-col N|NAME' ||
+# (Without cairo the picture commands only say so.)
+for command in plot sweep plot-hidden; do
+    "$gemmnet" $command --help >"$tmp/help" 2>&1 || continue
+    grep -q -- '--label-col N|NAME' "$tmp/help" ||
         fail "$command --help does not document --label-col NAME"
 done
 
