@@ -131,6 +131,9 @@ bool cli_stdout_failed(void)
 
 int cli_finish(int status)
 {
+    if (stdin_copy)
+        fclose(stdin_copy);
+    stdin_copy = NULL;
     errno = 0;
     bool failed = fflush(stdout) != 0 || ferror(stdout);
     int error = errno;
