@@ -130,9 +130,15 @@ static void name_data_file(const run *r, int status, gemmnet_error *err)
     size_t length = strlen(name);
     if (strncmp(err->message, name, length) == 0)
         return;
-    char message[sizeof err->message];
-    snprintf(message, sizeof message, "%s: %s", name, err->message);
-    memcpy(err->message, message, sizeof message);
+    /* "NAME: " in front, the message cut to fit behind it. */
+    size_t shift = length + 2, room = sizeof err->message - 1, used = strlen(err->message);
+    if (shift >= room)
+        return;
+    used = used < room - shift ? used : room - shift;
+    memmove(err->message + shift, err->message, used);
+    err->message[shift + used] = '\0';
+    memcpy(err->message, name, length);
+    memcpy(err->message + length, ": ", 2);
 }
 
 static int

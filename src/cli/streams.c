@@ -154,9 +154,21 @@ bool cli_input_is_file(FILE *in)
     return fstat(fileno(in), &st) == 0 && S_ISREG(st.st_mode);
 }
 
+/* Whether in's buffer still holds unread bytes (glibc's FILE is public);
+ * elsewhere, conservatively, never. */
+static bool buffered(const FILE *in)
+{
+#ifdef __GLIBC__
+    return in->_IO_read_ptr < in->_IO_read_end;
+#else
+    (void)in;
+    return false;
+#endif
+}
+
 bool cli_input_would_wait(FILE *in)
 {
-    if (cli_input_is_file(in))
+    if (buffered(in))
         return false;
     struct pollfd p = {.fd = fileno(in), .events = POLLIN};
     return poll(&p, 1, 0) == 0;

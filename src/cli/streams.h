@@ -51,9 +51,9 @@ int cli_finish(int status);
 /* Whether in is a regular file (not a pipe, socket or terminal). */
 bool cli_input_is_file(FILE *in);
 
-/* Whether reading the next byte of in could wait: no byte is ready in
- * its descriptor (a pipe or terminal with nothing written yet). Regular
- * files never wait. */
+/* Whether reading the next byte of in could wait: none is left in its
+ * buffer and none is ready in its descriptor (a pipe or terminal with
+ * nothing written yet). For pipes and terminals: see cli_input_is_file. */
 bool cli_input_would_wait(FILE *in);
 
 #endif
