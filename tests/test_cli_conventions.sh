@@ -78,6 +78,8 @@ for command in "train --data -" "eval --model $tmp/m.gnet --data -" "baseline --
 done
 expect 1 "^gemmnet eval: only one input can be - (stdin)$" \
     sh -c '"$1" eval --model - --data - <"$2"' sh "$gemmnet" "$tmp/m.gnet"
+expect 1 "^gemmnet predict: only one input can be - (stdin)$" \
+    sh -c '"$1" predict --model - --data - <"$2"' sh "$gemmnet" "$tmp/m.gnet"
 
 # -- options only as spelled; suggestions for typos.
 expect 2 "^gemmnet train: unknown option '--hid' (did you mean '--hidden'?)" \

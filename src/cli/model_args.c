@@ -69,8 +69,12 @@ int model_input_check(const char *command, const model_input_args *a, const char
 
 FILE *cli_open_input(const char *command, const char *path)
 {
-    if (strcmp(path, "-") == 0)
+    if (strcmp(path, "-") == 0 && cli_claim_stdin())
         return stdin;
+    if (strcmp(path, "-") == 0) {
+        fprintf(stderr, "gemmnet %s: only one input can be - (stdin)\n", command);
+        return NULL;
+    }
     FILE *f = fopen(path, "rb");
     if (!f)
         fprintf(stderr, "gemmnet %s: %s: cannot open: %s\n", command, path, strerror(errno));

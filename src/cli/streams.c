@@ -54,11 +54,20 @@ static int copy_stdin(FILE *copy)
     return fflush(copy) == 0 ? 0 : (errno ? errno : EIO);
 }
 
+static bool stdin_claimed = false;
+
+bool cli_claim_stdin(void)
+{
+    bool available = !stdin_claimed;
+    stdin_claimed = true;
+    return available;
+}
+
 const char *cli_input_path(const char *path, gemmnet_error *err)
 {
     if (strcmp(path, "-") != 0)
         return path;
-    if (stdin_copy) {
+    if (!cli_claim_stdin()) {
         snprintf(err->message, sizeof err->message, "only one input can be - (stdin)");
         return NULL;
     }

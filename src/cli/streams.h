@@ -27,6 +27,9 @@ const char *cli_input_name(const char *path);
  * reason in err (stdin can be read only once, or the copy failed). */
 const char *cli_input_path(const char *path, gemmnet_error *err);
 
+/* Takes stdin for one input; false when another input already took it. */
+bool cli_claim_stdin(void);
+
 /* Rewrites the temporary file's name in a library message to "<stdin>". */
 void cli_fix_message(gemmnet_error *err);
 
