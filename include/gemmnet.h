@@ -38,6 +38,27 @@
  *    Failures often happen before an object exists (a CSV that does not
  *    parse), so the message lives in a caller-owned struct rather than in
  *    a handle, which also makes it thread-safe.
+ *  - Matrices are row-major float32. Weights are W[in×out], so a layer's
+ *    forward pass is X·W as in the tutorial.
+ *  - Output parameters are marked OUT.
+ *
+ * Example: the tutorial's network, trained (the tests compile every example)
+ *     gemmnet_error err = {0};
+ *     gemmnet_dataset data;
+ *     gemmnet_model *model = NULL;
+ *     int32_t hidden[] = {3};
+ *     gemmnet_architecture arch = {.inputs = 2, .classes = 2, .hidden_layers = 1,
+ *                                  .hidden = hidden};
+ *     gemmnet_train_options options;
+ *     gemmnet_train_options_init(&options);
+ *     if (gemmnet_dataset_generate(&data, GEMMNET_SYNTH_MOONS, 200, 2, 0.2, 0, NULL,
+ *                                  &err) != GEMMNET_OK ||
+ *         gemmnet_model_create(&arch, NULL, &model, &err) != GEMMNET_OK ||
+ *         gemmnet_model_init(model, GEMMNET_INIT_TUTORIAL, 0, &err) != GEMMNET_OK ||
+ *         gemmnet_train(model, &data, &options, &err) != GEMMNET_OK)
+ *         fprintf(stderr, "%s\n", err.message);
+ *     gemmnet_model_destroy(model);
+ *     gemmnet_dataset_free(&data);
  */
 #ifndef GEMMNET_H
 #define GEMMNET_H

@@ -37,7 +37,7 @@ for n in 2 3; do
     same_within 3e-6 "$tmp/mini1.txt" "$tmp/mini$n.txt" ||
         fail "$n ranks differ from 1: $(diff "$tmp/mini1.txt" "$tmp/mini$n.txt")"
 done
-[[ $(grep -c '^Loss after iteration' "$tmp/mini2.txt") == 4 ]] || fail "rank 0 alone should print"
+[[ $(grep -c '^Loss after epoch' "$tmp/mini2.txt") == 4 ]] || fail "rank 0 alone should print"
 
 # AdamW with gradient clipping (which clips nearly every update here): the
 # gradient is clipped after the sum, so every rank count gives one run.

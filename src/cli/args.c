@@ -1,6 +1,9 @@
 /* Command-line parsing, atomic output files and failure reports. */
 #include "args.h"
 
+#include "streams.h"
+#include "suggest.h"
+
 #include <errno.h>
 #include <math.h>
 #include <stdarg.h>
@@ -29,6 +32,45 @@ static int take_operands(const cli_syntax *syntax, int argc, char **argv, cli_op
     return -1;
 }
 
+/* The text of the option getopt_long just returned: argv[optind − 1], or
+ * the element before it when the option's value was a separate argument. */
+static const char *option_text(char **argv)
+{
+    return optarg && optarg == argv[optind - 1] && optind >= 2 ? argv[optind - 2]
+                                                               : argv[optind - 1];
+}
+
+/* Whether text ("--name" or "--name=value") spells option exactly:
+ * getopt_long also takes unambiguous prefixes, which the CLI refuses so
+ * that no undocumented spelling becomes something to keep. */
+static bool spelled_out(const char *text, const char *option)
+{
+    if (strncmp(text, "--", 2) != 0)
+        return true; /* a short option */
+    size_t length = strcspn(text + 2, "=");
+    return strlen(option) == length && strncmp(text + 2, option, length) == 0;
+}
+
+/* "unknown option '--hid' (did you mean '--hidden'?)". */
+static int unknown_option(const cli_syntax *syntax, const char *text)
+{
+    size_t count = 0;
+    while (syntax->options[count].name)
+        count++;
+    const char *names[128];
+    count = count < 128 ? count : 128;
+    for (size_t i = 0; i < count; i++)
+        names[i] = syntax->options[i].name;
+    char word[80];
+    size_t length = strncmp(text, "--", 2) == 0 ? strcspn(text + 2, "=") : 0;
+    snprintf(word, sizeof word, "%.*s", (int)(length < 79 ? length : 79), text + 2);
+    const char *guess = length ? cli_suggest(word, names, count) : NULL;
+    if (guess)
+        return cli_usage_error(syntax->command, "unknown option '%.*s' (did you mean '--%s'?)",
+                               (int)(length + 2), text, guess);
+    return cli_usage_error(syntax->command, "unknown option '%s'", text);
+}
+
 int cli_parse_options(
     const cli_syntax *syntax, void *context, int argc, char **argv, cli_operands *operands)
 {
@@ -38,16 +80,18 @@ int cli_parse_options(
     snprintf(short_options, sizeof short_options, ":h%s", syntax->short_options);
     opterr = 0;
     optind = 1;
-    int c;
-    while ((c = getopt_long(argc, argv, short_options, syntax->options, NULL)) != -1) {
+    int c, index = -1;
+    while ((c = getopt_long(argc, argv, short_options, syntax->options, &index)) != -1) {
+        if (c == '?' || (c != ':' && index >= 0 &&
+                         !spelled_out(option_text(argv), syntax->options[index].name)))
+            return unknown_option(syntax, c == '?' ? argv[optind - 1] : option_text(argv));
+        index = -1;
         if (c == 'h') {
             fputs(syntax->help, stdout);
             return 0;
         }
         if (c == ':')
             return cli_usage_error(syntax->command, "%s needs a value", argv[optind - 1]);
-        if (c == '?')
-            return cli_usage_error(syntax->command, "unknown option '%s'", argv[optind - 1]);
         if (!syntax->handle(context, c, optarg))
             return EXIT_USAGE;
     }
@@ -175,6 +219,16 @@ bool cli_parse_choice(const char *command,
     return false;
 }
 
+/* "gemmnet CMD: what", for the output files (the library's message names
+ * the file). */
+static void report_output_error(const gemmnet_error *err)
+{
+    if (cli_command())
+        fprintf(stderr, "gemmnet %s: %s\n", cli_command(), err->message);
+    else
+        fprintf(stderr, "gemmnet: %s\n", err->message);
+}
+
 int cli_output_open(const char *path, gemmnet_output **out, gemmnet_error *err)
 {
     return gemmnet_output_open(!path || strcmp(path, "-") == 0 ? "/dev/stdout" : path, out, err);
@@ -185,16 +239,22 @@ gemmnet_output *cli_open_output(const char *path)
     gemmnet_output *out = NULL;
     gemmnet_error err = {0};
     if (cli_output_open(path, &out, &err) != GEMMNET_OK)
-        fprintf(stderr, "gemmnet: %s\n", err.message);
+        report_output_error(&err);
     return out;
 }
 
 int cli_commit_output(gemmnet_output *out)
 {
+    /* Standard output follows the one rule for it (streams.c). */
+    bool to_stdout = out && gemmnet_output_stream(out) == stdout;
     gemmnet_error err = {0};
+    errno = 0;
     if (gemmnet_output_commit(out, &err) == GEMMNET_OK)
         return 0;
-    fprintf(stderr, "gemmnet: %s\n", err.message);
+    if (to_stdout)
+        cli_report_stdout_failure(errno);
+    else
+        report_output_error(&err);
     return -1;
 }
 
@@ -205,6 +265,10 @@ void cli_discard_output(gemmnet_output *out)
 
 void cli_report_error(const char *command, int status, const gemmnet_error *err)
 {
+    if (status == GEMMNET_E_IO && cli_stdout_failed() && !err->message[0]) {
+        cli_report_stdout_failure(0);
+        return;
+    }
     fprintf(stderr, "gemmnet %s: %s\n", command,
             err->message[0] ? err->message : gemmnet_strerror(status));
 }

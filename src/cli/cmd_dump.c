@@ -1,9 +1,12 @@
 /* gemmnet dump: a model file as JSON text. */
 #include "args.h"
+#include "streams.h"
 #include "commands.h"
 #include "model_args.h"
 
 #include <gemmnet.h>
+
+#include <errno.h>
 
 static const char dump_help[] =
     "usage: gemmnet dump --model FILE [-o FILE.json]\n\n"
@@ -62,10 +65,16 @@ int cmd_dump(int argc, char **argv)
         return EXIT_FAILURE_RUN;
     gemmnet_output *out = cli_open_output(a.output);
     gemmnet_error err = {0};
+    errno = 0;
     int status =
         out ? gemmnet_model_write_json(model, gemmnet_output_stream(out), &err) : GEMMNET_E_IO;
+    int write_errno = errno;
     if (out && status != GEMMNET_OK) {
-        fprintf(stderr, "gemmnet dump: %s\n", err.message);
+        /* Standard output follows its one rule (streams.c). */
+        if (status == GEMMNET_E_IO && gemmnet_output_stream(out) == stdout)
+            cli_report_stdout_failure(write_errno);
+        else
+            fprintf(stderr, "gemmnet dump: %s\n", err.message);
         cli_discard_output(out);
     } else if (out && cli_commit_output(out) != 0) {
         status = GEMMNET_E_IO;

@@ -3,6 +3,7 @@
 #include "args.h"
 #include "commands.h"
 #include "model_args.h"
+#include "streams.h"
 
 #include <gemmnet.h>
 #include <stdlib.h>
@@ -206,11 +207,11 @@ read_data(const eval_args *a, const gemmnet_model *model, gemmnet_dataset *data,
     int status = cli_model_labels(model, &csv, &names);
     if (status != GEMMNET_OK)
         return status;
-    status = gemmnet_dataset_read_csv(data, path, &csv, NULL, err);
+    status = cli_read_csv(data, path, &csv, err);
     free(names);
     if (status == GEMMNET_OK && data->features != (size_t)gemmnet_model_width(model, 0)) {
         snprintf(err->message, sizeof err->message, "%s: %zu feature columns, the model takes %d",
-                 path, data->features, (int)gemmnet_model_width(model, 0));
+                 cli_input_name(path), data->features, (int)gemmnet_model_width(model, 0));
         status = GEMMNET_E_SHAPE;
     }
     return status;

@@ -2,7 +2,9 @@
 #include "args.h"
 #include "commands.h"
 #include "model_args.h"
+#include "streams.h"
 
+#include <errno.h>
 #include <gemmnet.h>
 #include <stdlib.h>
 #include <string.h>
@@ -109,18 +111,45 @@ static void print_block(const gemmnet_model *model, const predict_block *b, size
     }
 }
 
+/* Reads up to a block of rows into b->x, *rows of them. From a pipe or a
+ * terminal it stops early when the next row is not there yet, so that the
+ * rows already read are answered before predict waits for more. */
+static int read_block(gemmnet_csv_reader *reader,
+                      FILE *in,
+                      bool interactive,
+                      size_t d,
+                      predict_block *b,
+                      size_t *rows,
+                      gemmnet_error *err)
+{
+    if (!interactive)
+        return gemmnet_csv_reader_read(reader, b->x, b->rows, rows, err);
+    *rows = 0;
+    while (*rows < b->rows && !(*rows > 0 && cli_input_would_wait(in))) {
+        size_t got = 0;
+        int status = gemmnet_csv_reader_read(reader, b->x + *rows * d, 1, &got, err);
+        if (status != GEMMNET_OK || got == 0)
+            return status;
+        *rows += got;
+    }
+    return GEMMNET_OK;
+}
+
 /* Streams the reader through the model a block at a time. */
 static int predict_stream(const gemmnet_model *model,
                           gemmnet_workspace *ws,
                           gemmnet_csv_reader *reader,
+                          FILE *in,
                           predict_block *b,
                           const char *name,
                           bool proba,
                           gemmnet_error *err)
 {
+    size_t d = (size_t)gemmnet_model_width(model, 0);
+    bool interactive = !cli_input_is_file(in);
     for (size_t done = 0;;) {
         size_t rows = 0;
-        int status = gemmnet_csv_reader_read(reader, b->x, b->rows, &rows, err);
+        int status = read_block(reader, in, interactive, d, b, &rows, err);
         if (status != GEMMNET_OK || rows == 0)
             return status;
         gemmnet_error detail = {0};
@@ -133,8 +162,11 @@ static int predict_stream(const gemmnet_model *model,
         }
         done += rows;
         print_block(model, b, rows, proba);
-        if (ferror(stdout))
+        errno = 0;
+        if ((interactive && fflush(stdout) != 0) || ferror(stdout)) {
+            cli_report_stdout_failure(errno);
             return GEMMNET_E_IO;
+        }
     }
 }
 
@@ -158,9 +190,7 @@ run_predict(const predict_args *a, const gemmnet_model *model, FILE *in, gemmnet
     if (status == GEMMNET_OK && !block_create(&b, d, k))
         status = GEMMNET_E_NOMEM;
     if (status == GEMMNET_OK)
-        status = predict_stream(model, ws, reader, &b, name, a->proba, err);
-    if (status == GEMMNET_OK && fflush(stdout) != 0)
-        status = GEMMNET_E_IO;
+        status = predict_stream(model, ws, reader, in, &b, name, a->proba, err);
     block_free(&b);
     gemmnet_csv_reader_destroy(reader);
     free(names);
@@ -183,10 +213,7 @@ int cmd_predict(int argc, char **argv)
     gemmnet_error err = {0};
     int status = run_predict(&a, model, in, &err);
     if (status != GEMMNET_OK)
-        fprintf(stderr, "gemmnet predict: %s\n",
-                err.message[0]           ? err.message
-                : status == GEMMNET_E_IO ? "cannot write the output"
-                                         : gemmnet_strerror(status));
+        cli_report_error("predict", status, &err);
     if (in != stdin)
         fclose(in);
     gemmnet_model_destroy(model);

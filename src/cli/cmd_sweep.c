@@ -31,7 +31,9 @@ static const char sweep_help[] =
     "baseline ('gemmnet baseline'). With -o, also draws one decision-boundary panel\n"
     "per size, titled \"Hidden Layer size N: A %\" with its training accuracy A, and\n"
     "one for the baseline.\n\n"
-    "  --moons N, --noise S, --data FILE, --label-col N, --classes K   the data\n"
+    "  --moons N, --noise S, --data FILE|-, --classes K   the data\n"
+    "  --label-col N|NAME  label column of --data: 0-based index, -1 for the last, or\n"
+    "                    a header name (default: the last)\n"
     "  --hidden-sizes LIST  hidden widths to train (default 1,2,3,4,5,20,50)\n"
     "  --epochs E        passes over the data (default 20000)\n"
     "  --seed S          seed of the data and of the initialisation (default 0)\n"
@@ -40,7 +42,10 @@ static const char sweep_help[] =
     "  --no-baseline     leave out the linear baseline\n"
     "  -o FILE           the picture: .png, .svg or .pdf (default: table only)\n"
     "  --columns C       panels per row (default 4)\n"
-    "  --size WxH        pixels (default 300 x 280 per panel)\n";
+    "  --size WxH        pixels (default 300 x 280 per panel)\n\n"
+    "sweep is one of the picture commands: a build without cairo (-Dplot=disabled)\n"
+    "has none of them, the table included; 'gemmnet train' and 'gemmnet baseline'\n"
+    "give the same numbers one size at a time.\n";
 
 typedef struct sweep_args {
     data_args data;

@@ -3,6 +3,7 @@
  * lines and the results. */
 #include "args.h"
 #include "commands.h"
+#include "streams.h"
 #include "training_log.h"
 #include "training_run.h"
 
@@ -129,7 +130,11 @@ static int report_failure(const run *r, int status, int failed, const gemmnet_er
  * (its shuffle seed is the data seed the run was started with). */
 static int load_checkpoint(run *r, gemmnet_error *err)
 {
-    int status = gemmnet_checkpoint_load(r->args.resume_path, NULL, &r->model, &r->checkpoint, err);
+    const char *path = cli_input_path(r->args.resume_path, err);
+    if (!path)
+        return GEMMNET_E_IO;
+    int status = gemmnet_checkpoint_load(path, NULL, &r->model, &r->checkpoint, err);
+    cli_fix_message(err);
     if (status != GEMMNET_OK)
         return status;
     int32_t done = gemmnet_checkpoint_epochs_done(r->checkpoint);
@@ -179,6 +184,30 @@ static gemmnet_train_options run_options(run *r)
     return o;
 }
 
+/* Names the data file in a message about its rows ("row 135: label 2 is
+ * out of range" from checking the data against a resumed model), so that
+ * it reads "gemmnet train: FILE: row 135: ...". */
+static void name_data_file(const run *r, int status, gemmnet_error *err)
+{
+    const char *path = r->args.data.path;
+    if (!path ||
+        (status != GEMMNET_E_LABEL && status != GEMMNET_E_SHAPE && status != GEMMNET_E_NONFINITE))
+        return;
+    const char *name = cli_input_name(path);
+    size_t length = strlen(name);
+    if (strncmp(err->message, name, length) == 0)
+        return;
+    /* "NAME: " in front, the message cut to fit behind it. */
+    size_t shift = length + 2, room = sizeof err->message - 1, used = strlen(err->message);
+    if (shift >= room)
+        return;
+    used = used < room - shift ? used : room - shift;
+    memmove(err->message + shift, err->message, used);
+    err->message[shift + used] = '\0';
+    memcpy(err->message, name, length);
+    memcpy(err->message + length, ": ", 2);
+}
+
 static int
 create_trainer(run *r, gemmnet_train_options *o, gemmnet_trainer **trainer, gemmnet_error *err)
 {
@@ -186,6 +215,7 @@ create_trainer(run *r, gemmnet_train_options *o, gemmnet_trainer **trainer, gemm
     int status = gemmnet_trainer_create(r->model, r->data.train, o, trainer, err);
     if (status == GEMMNET_OK && r->checkpoint)
         status = gemmnet_trainer_restore(*trainer, r->checkpoint, err);
+    name_data_file(r, status, err);
     return status;
 }
 

@@ -3,6 +3,8 @@
 #include "args.h"
 #include "commands.h"
 #include "signals.h"
+#include "streams.h"
+#include "suggest.h"
 
 #include <gemmnet.h>
 #include <string.h>
@@ -37,33 +39,98 @@ static const command commands[] = {
 static void print_help(FILE *out)
 {
     fprintf(out, "usage: gemmnet COMMAND [OPTIONS]\n"
-                 "       gemmnet --version | --help\n\n"
+                 "       gemmnet help [COMMAND] | version\n\n"
                  "Feed-forward neural networks trained with sgemm.\n\ncommands:\n");
     for (size_t i = 0; i < sizeof commands / sizeof commands[0]; i++)
         fprintf(out, "  %-11s %s\n", commands[i].name, commands[i].summary);
+    fprintf(out, "  %-11s %s\n  %-11s %s\n", "help", "this list, or 'help COMMAND': its options",
+            "version", "the version and the BLAS backend (also --version)");
     fprintf(out, "\n'gemmnet COMMAND --help' describes a command's options.\n");
 }
 
-int main(int argc, char **argv)
+static const command *find_command(const char *name)
+{
+    for (size_t i = 0; i < sizeof commands / sizeof commands[0]; i++)
+        if (strcmp(name, commands[i].name) == 0)
+            return &commands[i];
+    return NULL;
+}
+
+/* "unknown command 'trian' (did you mean 'train'?)". */
+static int unknown_command(const char *name)
+{
+    enum { COUNT = sizeof commands / sizeof commands[0] };
+    const char *names[COUNT + 2] = {"help", "version"};
+    for (size_t i = 0; i < COUNT; i++)
+        names[i + 2] = commands[i].name;
+    const char *guess = cli_suggest(name, names, COUNT + 2);
+    if (guess)
+        fprintf(stderr, "gemmnet: unknown command '%s' (did you mean '%s'?)\n", name, guess);
+    else
+        fprintf(stderr, "gemmnet: unknown command '%s' (see 'gemmnet help')\n", name);
+    return EXIT_USAGE;
+}
+
+/* gemmnet help [COMMAND]: the list, or the command's own --help. */
+static int help(int argc, char **argv)
+{
+    if (argc == 1) {
+        print_help(stdout);
+        return 0;
+    }
+    if (argc > 2)
+        return cli_usage_error("help", "expected at most one COMMAND, got '%s' too", argv[2]);
+    if (strcmp(argv[1], "help") == 0 || strcmp(argv[1], "version") == 0) {
+        print_help(stdout);
+        return 0;
+    }
+    const command *c = find_command(argv[1]);
+    if (!c)
+        return unknown_command(argv[1]);
+    cli_set_command(c->name);
+    static char help_flag[] = "--help";
+    char *help_argv[] = {argv[1], help_flag, NULL};
+    return c->run(2, help_argv);
+}
+
+static int version(int argc, char **argv)
+{
+    if (argc > 1)
+        return cli_usage_error("version", "unexpected argument '%s'", argv[1]);
+    printf("gemmnet %s (BLAS: %s)\n", GEMMNET_VERSION, gemmnet_blas_name());
+    return 0;
+}
+
+/* Runs the command argv[1] names. */
+static int run(int argc, char **argv)
 {
     cli_handle_signals();
     if (argc < 2) {
         print_help(stderr);
         return EXIT_USAGE;
     }
-    if (strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0) {
-        print_help(stdout);
-        return 0;
+    const char *name = argv[1];
+    if (strcmp(name, "--help") == 0 || strcmp(name, "-h") == 0)
+        return help(1, argv + 1);
+    if (strcmp(name, "help") == 0) {
+        cli_set_command("help");
+        return help(argc - 1, argv + 1);
     }
-    if (strcmp(argv[1], "--version") == 0) {
-        printf("gemmnet %s (BLAS: %s)\n", GEMMNET_VERSION, gemmnet_blas_name());
-        return 0;
+    if (strcmp(name, "--version") == 0 || strcmp(name, "version") == 0) {
+        cli_set_command(name[0] == '-' ? NULL : "version");
+        return version(argc - 1, argv + 1);
     }
-    for (size_t i = 0; i < sizeof commands / sizeof commands[0]; i++)
-        if (strcmp(argv[1], commands[i].name) == 0) {
-            int refused = cli_check_address_space(argv[1], argv);
-            return refused ? refused : commands[i].run(argc - 1, argv + 1);
-        }
-    fprintf(stderr, "gemmnet: unknown command '%s' (see 'gemmnet --help')\n", argv[1]);
-    return EXIT_USAGE;
+    const command *c = find_command(name);
+    if (!c)
+        return unknown_command(name);
+    cli_set_command(c->name);
+    int refused = cli_check_address_space(c->name, argv);
+    return refused ? refused : c->run(argc - 1, argv + 1);
+}
+
+/* Every command's output passes one check on the way out: a failed write
+ * of stdout is an error (see streams.h). */
+int main(int argc, char **argv)
+{
+    return cli_finish(run(argc, argv));
 }

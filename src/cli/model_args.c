@@ -3,6 +3,7 @@
 #include "model_args.h"
 
 #include "args.h"
+#include "streams.h"
 
 #include <errno.h>
 #include <limits.h>
@@ -14,7 +15,9 @@ gemmnet_model *cli_load_model(const char *command, const char *path)
 {
     gemmnet_model *model = NULL;
     gemmnet_error err = {0};
-    int status = gemmnet_model_load(path, NULL, &model, &err);
+    const char *open_path = cli_input_path(path, &err);
+    int status = open_path ? gemmnet_model_load(open_path, NULL, &model, &err) : GEMMNET_E_IO;
+    cli_fix_message(&err);
     if (status != GEMMNET_OK)
         cli_report_error(command, status, &err);
     return model;
@@ -89,8 +92,12 @@ int model_input_check(const char *command, const model_input_args *a, const char
 
 FILE *cli_open_input(const char *command, const char *path)
 {
-    if (strcmp(path, "-") == 0)
+    if (strcmp(path, "-") == 0 && cli_claim_stdin())
         return stdin;
+    if (strcmp(path, "-") == 0) {
+        fprintf(stderr, "gemmnet %s: only one input can be - (stdin)\n", command);
+        return NULL;
+    }
     FILE *f = fopen(path, "rb");
     if (!f)
         fprintf(stderr, "gemmnet %s: %s: cannot open: %s\n", command, path, strerror(errno));

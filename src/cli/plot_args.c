@@ -5,6 +5,7 @@
 #include "args.h"
 #include "model_args.h"
 #include "plot/canvas.h"
+#include "streams.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -69,7 +70,7 @@ static int load_data_for_model(const data_args *a,
                                    names ? GEMMNET_CSV_LABELS_AUTO : GEMMNET_CSV_LABELS_INTEGER};
     if (a->label_column)
         cli_set_label_column(a->label_column, &csv);
-    status = gemmnet_dataset_read_csv(data, a->path, &csv, NULL, err);
+    status = cli_read_csv(data, a->path, &csv, err);
     free(names);
     return status;
 }

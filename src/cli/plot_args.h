@@ -30,9 +30,10 @@ enum { OPT_MODEL = 'M', OPT_HIDDEN = 'H', OPT_EPOCHS = 'e' };
     "  --hidden LIST     instead of --model: train hidden widths LIST (e.g. 3) here,\n" \
     "                    with the tutorial's settings and init seed --seed\n" \
     "  --epochs E        with --hidden: passes over the data (default 20000)\n" \
-    "  --data FILE       CSV of the points (label in the last column unless --label-col)\n" \
+    "  --data FILE|-     CSV of the points (label in the last column unless --label-col)\n" \
     "  --moons N         instead of --data: make_moons(N) with --noise (0.2) and --seed (0)\n" \
-    "  --label-col N     0-based label column of --data (default: the last)\n" \
+    "  --label-col N|NAME  label column of --data: 0-based index, -1 for the last, or a\n" \
+    "                    header name (default: the last)\n" \
     "  --classes K       number of classes of --data (default: the model's, or 1 + the\n" \
     "                    largest label)\n"
 

@@ -9,7 +9,7 @@ static int unavailable(const char *command)
 {
     fprintf(stderr,
             "gemmnet %s: built without cairo; install libcairo2-dev and reconfigure with "
-            "-Dplot=enabled\n",
+            "-Dplot=enabled (plot, sweep, plot-hidden and plot-loss all need it)\n",
             command);
     return EXIT_FAILURE_RUN;
 }

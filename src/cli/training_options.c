@@ -3,6 +3,7 @@
 
 #include "args.h"
 #include "model_args.h"
+#include "streams.h"
 
 #include <limits.h>
 #include <stdio.h>
@@ -390,5 +391,5 @@ int load_data(const data_args *a, gemmnet_dataset *data, gemmnet_error *err)
     if (a->label_column)
         cli_set_label_column(a->label_column, &csv);
     csv.header = a->header;
-    return gemmnet_dataset_read_csv(data, a->path, &csv, NULL, err);
+    return cli_read_csv(data, a->path, &csv, err);
 }

@@ -3,6 +3,7 @@
 #include "training_log.h"
 #include "training_run.h"
 
+#include <stdbool.h>
 #include <stdlib.h>
 
 int train_report_progress(void *context, const gemmnet_progress *p)
@@ -15,10 +16,12 @@ int train_report_progress(void *context, const gemmnet_progress *p)
         train_log_write(r->log, p);
     if (print_every <= 0 || p->epoch % print_every != 0)
         return 0;
+    /* Full batch: one update per epoch, the tutorial's "iteration". */
+    const char *unit = r->args.options.batch_size > 0 ? "epoch" : "iteration";
     if (!p->has_validation)
-        printf("Loss after iteration %d: %f\n", (int)p->epoch, p->train.loss);
+        printf("Loss after %s %d: %f\n", unit, (int)p->epoch, p->train.loss);
     else
-        printf("Loss after iteration %d: %f accuracy %.4f | val loss %f val accuracy %.4f\n",
+        printf("Loss after %s %d: %f accuracy %.4f | val loss %f val accuracy %.4f\n", unit,
                (int)p->epoch, p->train.loss, p->train.accuracy, p->validation.loss,
                p->validation.accuracy);
     return 0;
@@ -33,18 +36,32 @@ static int sum_over_processes(const run *r, double *v, size_t n)
                                                                        : GEMMNET_E_COLLECTIVE;
 }
 
-/* "accuracy: 0.9750 (195/200)" over all processes' rows of a set. */
-static int
-print_accuracy(const run *r, const char *label, gemmnet_workspace *ws, const gemmnet_dataset *data)
+/* "accuracy: 0.9750 (195/200)" over all processes' rows of a set; for the
+ * training set also the final "loss: 0.070758", the loss the progress
+ * lines print, after the last epoch. */
+static int print_accuracy(const run *r,
+                          const char *label,
+                          bool with_loss,
+                          gemmnet_workspace *ws,
+                          const gemmnet_dataset *data)
 {
     const gemmnet_train_options *o = &r->args.options;
     gemmnet_evaluation e;
     int status = gemmnet_evaluate(r->model, ws, data, o->l2, o->reduction, &e, NULL);
-    double counts[2] = {(double)e.correct, (double)data->rows};
+    double n = (double)data->rows;
+    double counts[3] = {(double)e.correct, n, e.cross_entropy * n};
     if (status == GEMMNET_OK)
-        status = sum_over_processes(r, counts, 2);
-    if (status == GEMMNET_OK && r->parallel->rank == 0)
-        printf("%s: %.4f (%.0f/%.0f)\n", label, counts[0] / counts[1], counts[0], counts[1]);
+        status = sum_over_processes(r, counts, 3);
+    if (status != GEMMNET_OK || r->parallel->rank != 0)
+        return status;
+    /* loss = mean CE + the L2 term, which the sum reduction divides by
+     * the rows (here this process's: rescaled to all of them). */
+    double penalty = e.loss - e.cross_entropy;
+    if (o->reduction == GEMMNET_REDUCTION_SUM)
+        penalty *= n / counts[1];
+    if (with_loss)
+        printf("loss: %f\n", counts[2] / counts[1] + penalty);
+    printf("%s: %.4f (%.0f/%.0f)\n", label, counts[0] / counts[1], counts[0], counts[1]);
     return status;
 }
 
@@ -107,9 +124,9 @@ int train_report_results(const run *r, const gemmnet_trainer *trainer, gemmnet_e
     gemmnet_workspace *ws = NULL;
     int status = gemmnet_workspace_create(r->model, NULL, &ws, err);
     if (status == GEMMNET_OK)
-        status = print_accuracy(r, "accuracy", ws, r->data.train);
+        status = print_accuracy(r, "accuracy", true, ws, r->data.train);
     if (status == GEMMNET_OK && validation)
-        status = print_accuracy(r, "validation accuracy", ws, validation);
+        status = print_accuracy(r, "validation accuracy", false, ws, validation);
     if (status == GEMMNET_OK)
         status = print_confusion(r, validation ? "validation" : "training", ws,
                                  validation ? validation : r->data.train);

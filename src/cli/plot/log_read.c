@@ -145,7 +145,9 @@ static bool read_rows(FILE *f, log_cursor *c, train_log *log)
 bool train_log_read(const char *command, const char *path, train_log *log)
 {
     *log = (train_log){0};
-    FILE *f = fopen(path, "rb");
+    /* "-" is stdin, read once, like every input of the CLI. */
+    bool from_stdin = strcmp(path, "-") == 0;
+    FILE *f = from_stdin ? stdin : fopen(path, "rb");
     if (!f) {
         fprintf(stderr, "gemmnet %s: %s: cannot open: %s\n", command, path, strerror(errno));
         return false;
@@ -159,9 +161,10 @@ bool train_log_read(const char *command, const char *path, train_log *log)
         fclose(f);
         return false;
     }
-    log_cursor c = {command, path, 0};
+    log_cursor c = {command, from_stdin ? "<stdin>" : path, 0};
     bool ok = read_header(f, &c) && read_rows(f, &c, log);
-    fclose(f);
+    if (!from_stdin)
+        fclose(f);
     if (!ok)
         train_log_free(log);
     return ok;
