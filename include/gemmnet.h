@@ -405,6 +405,11 @@ typedef enum gemmnet_activation {
 /* Number of activation functions (valid values are 0 .. this − 1). */
 #define GEMMNET_ACTIVATION_COUNT 4
 
+/* The name of an activation, as the CLI, the JSON form and the docs spell
+ * it: "tanh", "relu", "leaky_relu", "sigmoid"; NULL for a value outside
+ * gemmnet_activation. */
+GEMMNET_API const char *gemmnet_activation_name(gemmnet_activation activation);
+
 /* How per-example gradients combine over a batch. */
 typedef enum gemmnet_reduction {
     /* The tutorial's: gradients summed over the batch; the reported loss is

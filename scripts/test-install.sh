@@ -51,8 +51,8 @@ libdir=$(dirname "$(dirname "$pc")")
 shared=$(find "$libdir" -name 'libgemmnet.so.*.*.*' -type f)
 [[ -n $shared ]] || fail "no versioned shared library in $libdir"
 soname=$(readelf -d "$shared" | sed -n 's/.*(SONAME).*\[\(.*\)\]/\1/p')
-[[ $soname == libgemmnet.so.0 ]] || fail "soname is '$soname', expected libgemmnet.so.0"
-[[ -L $libdir/libgemmnet.so.0 && -L $libdir/libgemmnet.so ]] || fail "missing soname/dev symlinks"
+[[ $soname == libgemmnet.so.1 ]] || fail "soname is '$soname', expected libgemmnet.so.1"
+[[ -L $libdir/libgemmnet.so.1 && -L $libdir/libgemmnet.so ]] || fail "missing soname/dev symlinks"
 export PKG_CONFIG_PATH=$libdir/pkgconfig
 [[ $(pkg-config --modversion gemmnet) == "$(sed -n 's/^#define GEMMNET_VERSION "\(.*\)"/\1/p' include/gemmnet.h)" ]] ||
     fail "gemmnet.pc's version differs from GEMMNET_VERSION"
@@ -68,7 +68,7 @@ pkg-config --libs gemmnet | grep -q -- "-Wl,-rpath,$libdir" || fail "Libs has no
 
 echo "== the installed command starts as installed"
 version=$("$prefix/bin/gemmnet" --version) || fail "$prefix/bin/gemmnet does not start"
-ldd "$prefix/bin/gemmnet" | grep -q "$libdir/libgemmnet.so.0" ||
+ldd "$prefix/bin/gemmnet" | grep -q "$libdir/libgemmnet.so.1" ||
     fail "the installed gemmnet does not use the installed library: $(ldd "$prefix/bin/gemmnet")"
 echo "   $version"
 
@@ -77,7 +77,7 @@ echo "== build examples/embed.c against the installed copy, shared and static"
 cp examples/embed.c "$work/embed.c"
 (cd "$work" && cc -std=c11 -Wall -Wextra -Wpedantic -Werror embed.c \
     $(pkg-config --cflags --libs gemmnet) -o embed)
-ldd "$work/embed" | grep -q "$libdir/libgemmnet.so.0" || fail "embed does not use the installed library"
+ldd "$work/embed" | grep -q "$libdir/libgemmnet.so.1" || fail "embed does not use the installed library"
 # glibc warns that a static program's dlopen family needs the shared libc
 # at run time (gemmnet_blas_report_get's dladdr); the link itself must work.
 (cd "$work" && cc -static -std=c11 -Wall -Wextra -Wpedantic -Werror embed.c \

@@ -45,6 +45,14 @@ typedef struct kit {
 
 static kit k;
 
+static void check_activation_name(void)
+{
+    assert_string_equal(gemmnet_activation_name(GEMMNET_ACT_TANH), "tanh");
+    assert_string_equal(gemmnet_activation_name(GEMMNET_ACT_LEAKY_RELU), "leaky_relu");
+    assert_null(gemmnet_activation_name((gemmnet_activation)GEMMNET_ACTIVATION_COUNT));
+    assert_null(gemmnet_activation_name((gemmnet_activation)-1));
+}
+
 static void check_baseline_ridge(void)
 {
     gemmnet_model *m = (gemmnet_model *)&k;
@@ -651,6 +659,7 @@ typedef struct contract_row {
         "gemmnet_" #f, check_##f \
     }
 static const contract_row contract[] = {
+    ROW(activation_name),
     ROW(baseline_ridge),
     ROW(blas_name),
     ROW(blas_report_get),

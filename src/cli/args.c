@@ -219,6 +219,20 @@ bool cli_parse_choice(const char *command,
     return false;
 }
 
+bool cli_parse_activation(const char *command,
+                          const char *option,
+                          const char *text,
+                          gemmnet_activation *out)
+{
+    const char *names[GEMMNET_ACTIVATION_COUNT];
+    for (int f = 0; f < GEMMNET_ACTIVATION_COUNT; f++)
+        names[f] = gemmnet_activation_name((gemmnet_activation)f);
+    int index = 0;
+    bool ok = cli_parse_choice(command, option, text, names, GEMMNET_ACTIVATION_COUNT, &index);
+    *out = (gemmnet_activation)index;
+    return ok;
+}
+
 /* "gemmnet CMD: what", for the output files (the library's message names
  * the file). */
 static void report_output_error(const gemmnet_error *err)

@@ -74,6 +74,12 @@ bool cli_parse_choice(const char *command,
                       const char *const *names,
                       int count,
                       int *out);
+/* Parses an activation by its name (gemmnet_activation_name); false after
+ * a usage error listing the names. */
+bool cli_parse_activation(const char *command,
+                          const char *option,
+                          const char *text,
+                          gemmnet_activation *out);
 /* Reports a usage error for command and returns EXIT_USAGE. */
 int cli_usage_error(const char *command, const char *format, ...)
     __attribute__((format(printf, 2, 3)));

@@ -93,7 +93,6 @@ static const struct option animate_options[] = {
 };
 
 static const char *const view_names[] = {"boundary", "hidden", "sweep"};
-static const char *const activation_names[] = {"tanh", "relu", "leaky_relu", "sigmoid"};
 static const char *const reduction_names[] = {"sum", "mean"};
 static const char *const optimizer_names[] = {"gd", "momentum", "nesterov", "adam"};
 
@@ -169,10 +168,7 @@ static bool animate_option(void *context, int c, const char *v)
         a->sizes_given = true;
         return cli_parse_int_list("animate", "--hidden-sizes", v, 1, 1 << 16, a->sizes,
                                   ANIM_MAX_SIZES, &a->size_count);
-    case OPT_ACTIVATION:
-        ok = cli_parse_choice("animate", "--activation", v, activation_names, 4, &choice);
-        a->activation = (gemmnet_activation)choice;
-        return ok;
+    case OPT_ACTIVATION: return cli_parse_activation("animate", "--activation", v, &a->activation);
     case OPT_FRAMES:
         return cli_parse_long("animate", "--frames", v, 2, ANIM_MAX_FRAMES, &a->frames);
     case OPT_EVERY: return cli_parse_long("animate", "--every", v, 1, INT32_MAX, &a->every);

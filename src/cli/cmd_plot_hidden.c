@@ -103,8 +103,6 @@ static int make_readout(gemmnet_model *model, gemmnet_model **readout, gemmnet_e
     return GEMMNET_OK;
 }
 
-static const char *const activation_names[] = {"tanh", "relu", "leaky_relu", "sigmoid"};
-
 /* Computes the activations and draws them. */
 static int draw(const plot_hidden_args *a, gemmnet_model *model, const gemmnet_dataset *data)
 {
@@ -123,9 +121,8 @@ static int draw(const plot_hidden_args *a, gemmnet_model *model, const gemmnet_d
     int exit_status = EXIT_FAILURE_RUN;
     if (status == GEMMNET_OK) {
         char what[160], title[256];
-        snprintf(
-            what, sizeof what, "Hidden layer %d, %d %s units", (int)layer, (int)units,
-            activation_names[gemmnet_model_activation(model, layer) % GEMMNET_ACTIVATION_COUNT]);
+        snprintf(what, sizeof what, "Hidden layer %d, %d %s units", (int)layer, (int)units,
+                 gemmnet_activation_name(gemmnet_model_activation(model, layer)));
         if (picture->title)
             snprintf(what, sizeof what, "%s", picture->title);
         int32_t top = gemmnet_model_layers(model);

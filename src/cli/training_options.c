@@ -11,7 +11,6 @@
 #include <string.h>
 #include <sys/stat.h>
 
-static const char *const activation_names[] = {"tanh", "relu", "leaky_relu", "sigmoid"};
 static const char *const optimizer_names[] = {"gd", "momentum", "nesterov", "adam", "adamw"};
 
 /* getopt codes of the options beyond one character. */
@@ -160,15 +159,15 @@ static bool parse_activations(const char *v, train_args *a)
     a->activation_count = 0;
     /* Every name between commas counts, so "relu,,tanh" is an error. */
     for (char *name = copy, *comma; name; name = comma ? comma + 1 : NULL) {
-        int index;
         if ((comma = strchr(name, ',')) != NULL)
             *comma = '\0';
         if (a->activation_count == GEMMNET_MAX_LAYERS - 1)
             return cli_usage_error("train", "--activation lists more than %d functions",
                                    GEMMNET_MAX_LAYERS - 1) == 0;
-        if (!cli_parse_choice("train", "--activation", name, activation_names, 4, &index))
+        if (!cli_parse_activation("train", "--activation", name,
+                                  &a->activation[a->activation_count]))
             return false;
-        a->activation[a->activation_count++] = (gemmnet_activation)index;
+        a->activation_count++;
     }
     return true;
 }

@@ -2,12 +2,10 @@
  * a loaded model) checks before it trusts the model's weights. */
 #include "net/net.h"
 
-static const char *const activation_names[GEMMNET_ACTIVATION_COUNT] = {"tanh", "relu", "leaky_relu",
-                                                                       "sigmoid"};
-
 static const char *activation_name(gemmnet_activation a)
 {
-    return a >= 0 && a < GEMMNET_ACTIVATION_COUNT ? activation_names[a] : "unknown";
+    const char *name = gemmnet_activation_name(a);
+    return name ? name : "unknown";
 }
 
 static int differs(gemmnet_error *err, const char *what, long model, long expected)

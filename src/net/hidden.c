@@ -23,6 +23,31 @@ static int check_call(const gemmnet_model *m,
     return status;
 }
 
+/* What gemmnet_hidden_activations copies out of each block. */
+typedef struct hidden_copy {
+    int32_t layer;
+    float *out;
+} hidden_copy;
+
+/* Visitor: act[layer][rows×H] checked finite, then copied out. The whole
+ * forward pass ran (it is one call); the layers above leave act[layer]
+ * untouched. */
+static int copy_layer(void *context,
+                      gemmnet_workspace *ws,
+                      const float *input,
+                      size_t r,
+                      size_t rows,
+                      gemmnet_error *err)
+{
+    (void)input;
+    hidden_copy *c = context;
+    size_t h = (size_t)ws->width[c->layer];
+    int status = gn_check_outputs_finite(ws->act[c->layer], rows, h, r, "activations", err);
+    if (status == GEMMNET_OK)
+        memcpy(c->out + r * h, ws->act[c->layer], rows * h * sizeof(float));
+    return status;
+}
+
 GEMMNET_API int gemmnet_hidden_activations(const gemmnet_model *model,
                                            gemmnet_workspace *workspace,
                                            const float *x,
@@ -34,23 +59,7 @@ GEMMNET_API int gemmnet_hidden_activations(const gemmnet_model *model,
     int status = check_call(model, workspace, x, n, layer, out, err);
     if (status != GEMMNET_OK)
         return status;
-    size_t d = (size_t)model->width[0], h = (size_t)model->width[layer];
-    for (size_t r = 0; r < n; r += workspace->block_rows) {
-        size_t rows = n - r < workspace->block_rows ? n - r : workspace->block_rows;
-        status = gn_check_rows_finite(x + r * d, rows, d, r, err);
-        if (status != GEMMNET_OK)
-            return status;
-        const float *input = gn_first_layer_input(model, workspace, x + r * d, rows);
-        if (!input)
-            return gn_fail(err, GEMMNET_E_INVALID,
-                           "the workspace has no room for standardised rows");
-        /* The whole forward pass runs (it is one call); act[layer][rows×H]
-         * is left untouched by the layers above it. */
-        gn_forward(model, workspace, input, NULL, rows);
-        status = gn_check_outputs_finite(workspace->act[layer], rows, h, r, "activations", err);
-        if (status != GEMMNET_OK)
-            return status;
-        memcpy(out + r * h, workspace->act[layer], rows * h * sizeof(float));
-    }
-    return GEMMNET_OK;
+    gn_blocks b = {.x = x, .first = 0, .end = n, .raw = true, .check_rows = true};
+    hidden_copy c = {layer, out};
+    return gn_forward_blocks(model, workspace, &b, copy_layer, &c, err);
 }

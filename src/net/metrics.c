@@ -1,7 +1,99 @@
-/* Classification metrics over a data set. */
+/* Evaluation of a model on a data set: the loss (the one formula of the
+ * reported loss), accuracy and the confusion matrix, side by side as in
+ * gemmnet.h. */
 #include "net/net.h"
 
+#include <math.h>
 #include <string.h>
+
+/* Loss and accuracy over data; standardise says whether the rows are raw
+ * (apply the model's standardisation) or already standardised. The loss
+ * may come out non-finite (the trainer checks it with its own message). */
+static int evaluate_rows(const gemmnet_model *model,
+                         gemmnet_workspace *workspace,
+                         const gemmnet_dataset *data,
+                         float l2,
+                         gemmnet_reduction reduction,
+                         bool standardise,
+                         gemmnet_evaluation *result,
+                         gemmnet_error *err)
+{
+    int status = gn_check_inference(model, workspace, data, 1, err);
+    if (status == GEMMNET_OK && !result)
+        status = gn_fail(err, GEMMNET_E_INVALID, "result must not be NULL");
+    if (status == GEMMNET_OK)
+        status = gn_check_dataset(data, model, err); /* shape, labels, finite rows */
+    gn_blocks b = {.x = data ? data->x : NULL,
+                   .y = data ? data->y : NULL,
+                   .first = 0,
+                   .end = data ? data->rows : 0,
+                   .raw = standardise};
+    if (status == GEMMNET_OK)
+        status = gn_forward_blocks(model, workspace, &b, gn_count_correct_block, &b, err);
+    if (status != GEMMNET_OK)
+        return status;
+    gn_fill_evaluation(model, l2, reduction, b.cross_entropy, (double)b.correct, (double)data->rows,
+                       result);
+    return GEMMNET_OK;
+}
+
+void gn_fill_evaluation(const gemmnet_model *m,
+                        float l2,
+                        gemmnet_reduction reduction,
+                        double cross_entropy,
+                        double correct,
+                        double rows,
+                        gemmnet_evaluation *result)
+{
+    double penalty = 0.5 * l2 * gn_weight_square_sum(m);
+    result->cross_entropy = cross_entropy / rows;
+    result->loss = reduction == GEMMNET_REDUCTION_SUM ? (cross_entropy + penalty) / rows
+                                                      : cross_entropy / rows + penalty;
+    result->correct = (size_t)correct;
+    result->accuracy = correct / rows;
+}
+
+GEMMNET_API int gemmnet_evaluate(const gemmnet_model *model,
+                                 gemmnet_workspace *workspace,
+                                 const gemmnet_dataset *data,
+                                 float l2,
+                                 gemmnet_reduction reduction,
+                                 gemmnet_evaluation *result,
+                                 gemmnet_error *err)
+{
+    if (!isfinite(l2) || l2 < 0.0f ||
+        (reduction != GEMMNET_REDUCTION_SUM && reduction != GEMMNET_REDUCTION_MEAN))
+        return gn_fail(err, GEMMNET_E_INVALID,
+                       "l2 must be finite and ≥ 0 and the reduction sum or mean (got %g, %d)",
+                       (double)l2, (int)reduction);
+    int status = evaluate_rows(model, workspace, data, l2, reduction, true, result, err);
+    if (status == GEMMNET_OK && !isfinite(result->loss))
+        return gn_fail(err, GEMMNET_E_NONFINITE,
+                       "the loss is not finite although the data is (weights too large for "
+                       "float32?)");
+    return status;
+}
+
+int gn_evaluate_raw(const gemmnet_model *m,
+                    gemmnet_workspace *ws,
+                    const gemmnet_dataset *data,
+                    float l2,
+                    gemmnet_reduction reduction,
+                    gemmnet_evaluation *result,
+                    gemmnet_error *err)
+{
+    return evaluate_rows(m, ws, data, l2, reduction, true, result, err);
+}
+
+int gn_evaluate_prepared(const gemmnet_model *m,
+                         gemmnet_workspace *ws,
+                         const gemmnet_dataset *data,
+                         float l2,
+                         gemmnet_reduction reduction,
+                         gemmnet_evaluation *result)
+{
+    return evaluate_rows(m, ws, data, l2, reduction, false, result, NULL);
+}
 
 GEMMNET_API int gemmnet_confusion_matrix(const gemmnet_model *model,
                                          gemmnet_workspace *workspace,

@@ -3,6 +3,15 @@
 
 #include <string.h>
 
+/* Indexed by gemmnet_activation: the one list of the names. */
+static const char *const activation_names[GEMMNET_ACTIVATION_COUNT] = {"tanh", "relu", "leaky_relu",
+                                                                       "sigmoid"};
+
+GEMMNET_API const char *gemmnet_activation_name(gemmnet_activation activation)
+{
+    return (unsigned)activation < GEMMNET_ACTIVATION_COUNT ? activation_names[activation] : NULL;
+}
+
 bool gn_model_layout(gemmnet_model *m)
 {
     size_t offset = 0, weights;

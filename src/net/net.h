@@ -167,9 +167,84 @@ int gn_check_inference(const gemmnet_model *m,
 
 /* What the first layer reads for rows x[rows×D]: x itself, or with a
  * standardisation its transformed copy in ws->input[R×D]; NULL when the
- * model needs the copy but the workspace has no room for it. */
+ * model needs the copy but the workspace has no room for it (passes.c). */
 const float *
 gn_first_layer_input(const gemmnet_model *m, gemmnet_workspace *ws, const float *x, size_t rows);
+
+/* ---- the block walk (passes.c): every loop over rows in blocks --------- */
+
+/* Rows [first, end) of x[·×D] (labels y) walked one workspace block at a
+ * time: predict, predict_proba, hidden activations, evaluation and the
+ * trainer's gradients (with or without row-block threads) all go through
+ * gn_forward_blocks. */
+typedef struct gn_blocks {
+    const float *x;
+    /* Labels: each forward pass adds its Σ −log P[n, y_n]; or NULL. */
+    const int32_t *y;
+    size_t first, end;
+    /* The rows are raw: apply the model's standardisation (into ws->input). */
+    bool raw;
+    /* Refuse non-finite rows first (GEMMNET_E_NONFINITE, rows counted from
+     * 1); callers whose data was checked as a whole leave it false. */
+    bool check_rows;
+    /* OUT, with y: Σ −log P[n, y_n] over the rows (set by the walk). */
+    double cross_entropy;
+    /* For visitors that count correct rows (left to them). */
+    size_t correct;
+} gn_blocks;
+
+/* Called after each block's forward pass on rows [r, r + rows): input is
+ * what the first layer read (for a backward pass), ws->act[1..L] hold the
+ * activations and probabilities. Another status than GEMMNET_OK stops the
+ * walk and is returned. */
+typedef int (*gn_block_visit)(void *context,
+                              gemmnet_workspace *ws,
+                              const float *input,
+                              size_t r,
+                              size_t rows,
+                              gemmnet_error *err);
+
+/* Walks b's rows through the forward pass, calling visit (may be NULL)
+ * after each block. */
+int gn_forward_blocks(const gemmnet_model *m,
+                      gemmnet_workspace *ws,
+                      gn_blocks *b,
+                      gn_block_visit visit,
+                      void *context,
+                      gemmnet_error *err);
+
+/* The gradient visitor: after each block's forward pass, the backward
+ * pass of rows [r, r + rows) with labels y into grad — grad = ∇ for the
+ * walk's first block (r == first), grad += ∇ after (weight gradients
+ * accumulate with beta = 1). Used with gn_forward_blocks. */
+typedef struct gn_backward_job {
+    const gemmnet_model *model;
+    const int32_t *y;
+    size_t first;
+    float scale;
+    float *grad;
+} gn_backward_job;
+int gn_backward_block(void *context,
+                      gemmnet_workspace *ws,
+                      const float *input,
+                      size_t r,
+                      size_t rows,
+                      gemmnet_error *err);
+
+/* The counting visitor: context is the walk's own gn_blocks (with y);
+ * adds the block's correct rows to its correct count. */
+int gn_count_correct_block(void *context,
+                           gemmnet_workspace *ws,
+                           const float *input,
+                           size_t r,
+                           size_t rows,
+                           gemmnet_error *err);
+
+/* How many rows of probabilities p[rows×K] put their largest value (the
+ * first, on ties) at the label y[rows]. */
+size_t gn_count_correct(const float *p, const int32_t *y, size_t rows, size_t k);
+/* The index of the largest of p[k] (the first, on ties). */
+size_t gn_argmax(const float *p, size_t k);
 
 /* result from Σ CE, the correct count and the rows: the reported loss under
  * reduction with λ/2·Σ‖W‖² (the one place its formula lives), mean CE and

@@ -106,14 +106,10 @@ static void split_task(void *context, int w)
     gemmnet_workspace *ws = w == 0 ? t->workspace : t->worker_workspace[w];
     size_t first = job->rows * (size_t)w / (size_t)t->workers;
     size_t end = job->rows * (size_t)(w + 1) / (size_t)t->workers;
-    size_t d = t->data->features, block = ws->block_rows;
-    float *grad = worker_grad(t, w);
-    for (size_t r = first; r < end; r += block) {
-        size_t n = end - r < block ? end - r : block;
-        const float *xb = gn_first_layer_input(m, ws, job->x + r * d, n);
-        gn_forward(m, ws, xb, NULL, n);
-        gn_backward(m, ws, xb, job->y + r, n, job->scale, r > first, grad);
-    }
+    gn_backward_job back = {
+        .model = m, .y = job->y, .first = first, .scale = job->scale, .grad = worker_grad(t, w)};
+    gn_blocks b = {.x = job->x, .first = first, .end = end, .raw = true};
+    gn_forward_blocks(m, ws, &b, gn_backward_block, &back, NULL);
 }
 
 void gn_rows_gradient(
@@ -138,15 +134,6 @@ typedef struct evaluation_job {
     double correct[GN_MAX_WORKERS];
 } evaluation_job;
 
-static size_t argmax(const float *p, size_t k)
-{
-    size_t best = 0;
-    for (size_t j = 1; j < k; j++)
-        if (p[j] > p[best])
-            best = j;
-    return best;
-}
-
 static void evaluation_task(void *context, int w)
 {
     evaluation_job *job = context;
@@ -156,16 +143,9 @@ static void evaluation_task(void *context, int w)
     gemmnet_workspace *ws = w == 0 ? t->workspace : t->worker_workspace[w];
     size_t first = data->rows * (size_t)w / (size_t)t->workers;
     size_t end = data->rows * (size_t)(w + 1) / (size_t)t->workers;
-    size_t d = data->features, k = (size_t)m->width[m->layers], block = ws->block_rows;
-    double ce = 0.0, correct = 0.0;
-    for (size_t r = first; r < end; r += block) {
-        size_t n = end - r < block ? end - r : block;
-        const float *xb = gn_first_layer_input(m, ws, data->x + r * d, n);
-        ce += gn_forward(m, ws, xb, data->y + r, n);
-        const float *p = ws->act[m->layers];
-        for (size_t i = 0; i < n; i++)
-            correct += argmax(p + i * k, k) == (size_t)data->y[r + i];
-    }
+    gn_blocks b = {.x = data->x, .y = data->y, .first = first, .end = end, .raw = true};
+    gn_forward_blocks(m, ws, &b, gn_count_correct_block, &b, NULL);
+    double ce = b.cross_entropy, correct = (double)b.correct;
     job->cross_entropy[w] = ce;
     job->correct[w] = correct;
 }

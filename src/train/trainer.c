@@ -265,7 +265,6 @@ GEMMNET_API void gemmnet_trainer_destroy(gemmnet_trainer *trainer)
 static void
 batch_gradient(gemmnet_trainer *t, const float *x, const int32_t *y, size_t rows, size_t batch_rows)
 {
-    size_t block = t->workspace->block_rows, d = t->data->features;
     float scale =
         t->options.reduction == GEMMNET_REDUCTION_SUM ? 1.0f : (float)(1.0 / (double)batch_rows);
     if (rows == 0)
@@ -274,16 +273,12 @@ batch_gradient(gemmnet_trainer *t, const float *x, const int32_t *y, size_t rows
         gn_rows_gradient(t, x, y, rows, scale);
         return;
     }
-    const gemmnet_model *m = t->model;
-    for (size_t r = 0; r < rows; r += block) {
-        size_t n = rows - r < block ? rows - r : block;
-        /* A model with a standardisation trains on raw rows, standardised
-         * block by block exactly as predict does (the trainer's workspace
-         * has the room: checked by gemmnet_trainer_run). */
-        const float *xb = gn_first_layer_input(m, t->workspace, x + r * d, n);
-        gn_forward(m, t->workspace, xb, NULL, n);
-        gn_backward(m, t->workspace, xb, y + r, n, scale, r > 0, t->grad);
-    }
+    gn_backward_job job = {.model = t->model, .y = y, .first = 0, .scale = scale, .grad = t->grad};
+    /* A model with a standardisation trains on raw rows, standardised
+     * block by block exactly as predict does (the trainer's workspace has
+     * the room: checked by gemmnet_trainer_run). */
+    gn_blocks b = {.x = x, .first = 0, .end = rows, .raw = true};
+    gn_forward_blocks(t->model, t->workspace, &b, gn_backward_block, &job, NULL);
 }
 
 /* Copies the rows of global batch order[first .. first+rows) that this

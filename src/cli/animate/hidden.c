@@ -113,8 +113,6 @@ static int hidden_frame(void *context, const gemmnet_progress *p)
     return anim_movie_frame(&r->movie, anim_delay(r->a, r->next == r->frames)) != 0;
 }
 
-static const char *const activation_names[] = {"tanh", "relu", "leaky_relu", "sigmoid"};
-
 /* The model, its workspace, the read-out and the activations buffer. */
 static int hidden_setup(hidden_run *r, gemmnet_error *err)
 {
@@ -138,7 +136,7 @@ static int hidden_setup(hidden_run *r, gemmnet_error *err)
     }
     r->camera.elevation = TILT;
     snprintf(r->what, sizeof r->what, "%d %s units", (int)r->units,
-             activation_names[a->activation % GEMMNET_ACTIVATION_COUNT]);
+             gemmnet_activation_name(a->activation));
     return status;
 }
 
