@@ -148,6 +148,8 @@ done
 
 # -- predict answers each row before it waits for the next one.
 coproc PREDICT { "$gemmnet" predict --model "$tmp/m.gnet" --data - 2>&1; }
+# bash forgets PREDICT_PID once the coprocess ends: keep it for the wait.
+predict_pid=$PREDICT_PID
 for row in 1 2 3; do
     echo "0.$row,0.5" >&"${PREDICT[1]}"
     if ! IFS= read -r -t 20 answer <&"${PREDICT[0]}"; then
@@ -157,6 +159,6 @@ for row in 1 2 3; do
     [[ $answer == [01] ]] || fail "predict answered '$answer' to row $row"
 done
 exec {PREDICT[1]}>&-
-wait "$PREDICT_PID" || fail "streaming predict exited $?"
+wait "$predict_pid" || fail "streaming predict exited $?"
 
 finish "CLI convention"
