@@ -67,38 +67,23 @@ typedef struct answers {
     int32_t *labels;
 } answers;
 
-/* Visitor of predict_proba: P[rows×K] checked finite, then copied out. */
-static int copy_probabilities(void *context,
-                              gemmnet_workspace *ws,
-                              const float *input,
-                              size_t r,
-                              size_t rows,
-                              gemmnet_error *err)
+/* Visitor of predict and predict_proba: P[rows×K] checked finite, then
+ * copied out whole (proba) or as each row's most probable class (labels). */
+static int copy_answers(void *context,
+                        gemmnet_workspace *ws,
+                        const float *input,
+                        size_t r,
+                        size_t rows,
+                        gemmnet_error *err)
 {
     (void)input;
     answers *a = context;
     int32_t L = a->model->layers;
     size_t k = (size_t)a->model->width[L];
     int status = gn_check_outputs_finite(ws->act[L], rows, k, r, "probabilities", err);
-    if (status == GEMMNET_OK)
+    if (status == GEMMNET_OK && a->proba)
         memcpy(a->proba + r * k, ws->act[L], rows * k * sizeof(float));
-    return status;
-}
-
-/* Visitor of predict: P checked finite, then each row's most probable class. */
-static int copy_labels(void *context,
-                       gemmnet_workspace *ws,
-                       const float *input,
-                       size_t r,
-                       size_t rows,
-                       gemmnet_error *err)
-{
-    (void)input;
-    answers *a = context;
-    int32_t L = a->model->layers;
-    size_t k = (size_t)a->model->width[L];
-    int status = gn_check_outputs_finite(ws->act[L], rows, k, r, "probabilities", err);
-    for (size_t i = 0; status == GEMMNET_OK && i < rows; i++)
+    for (size_t i = 0; status == GEMMNET_OK && a->labels && i < rows; i++)
         a->labels[r + i] = (int32_t)gn_argmax(ws->act[L] + i * k, k);
     return status;
 }
@@ -109,11 +94,10 @@ static int infer(const gemmnet_model *model,
                  const float *x,
                  size_t n,
                  answers *a,
-                 gn_block_visit visit,
                  gemmnet_error *err)
 {
     gn_blocks b = {.x = x, .first = 0, .end = n, .raw = true, .check_rows = true};
-    return gn_forward_blocks(model, workspace, &b, visit, a, err);
+    return gn_forward_blocks(model, workspace, &b, copy_answers, a, err);
 }
 
 GEMMNET_API int gemmnet_predict_proba(const gemmnet_model *model,
@@ -127,8 +111,7 @@ GEMMNET_API int gemmnet_predict_proba(const gemmnet_model *model,
     if (status == GEMMNET_OK && n > 0 && !proba)
         status = gn_fail(err, GEMMNET_E_INVALID, "proba must not be NULL");
     answers a = {.model = model, .proba = proba};
-    return status == GEMMNET_OK ? infer(model, workspace, x, n, &a, copy_probabilities, err)
-                                : status;
+    return status == GEMMNET_OK ? infer(model, workspace, x, n, &a, err) : status;
 }
 
 GEMMNET_API int gemmnet_predict(const gemmnet_model *model,
@@ -142,5 +125,5 @@ GEMMNET_API int gemmnet_predict(const gemmnet_model *model,
     if (status == GEMMNET_OK && n > 0 && !labels)
         status = gn_fail(err, GEMMNET_E_INVALID, "labels must not be NULL");
     answers a = {.model = model, .labels = labels};
-    return status == GEMMNET_OK ? infer(model, workspace, x, n, &a, copy_labels, err) : status;
+    return status == GEMMNET_OK ? infer(model, workspace, x, n, &a, err) : status;
 }
