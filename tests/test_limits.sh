@@ -119,6 +119,20 @@ got=$?
 [[ -s $tmp/many.gnet ]] || fail "train with 4000 classes saved no model"
 grep -q "confusion matrix, training set: not printed for 4000 classes (more than 32)" "$tmp/out" ||
     fail "train with 4000 classes: $(head -c 300 "$tmp/out")"
+# eval of the same model reports what fits: the per-class table in full,
+# the 4000×4000 matrix summarised (text) or null (JSON, still valid).
+(
+    limit_v 420000
+    export OPENBLAS_NUM_THREADS=1
+    exec timeout 120 "$gemmnet" eval --model "$tmp/many.gnet" --data "$tmp/many.csv"
+) >"$tmp/out" 2>"$tmp/err" || fail "eval with 4000 classes exited $?: $(cat "$tmp/err")"
+grep -q "^confusion matrix: not printed for 4000 classes (more than 256)$" "$tmp/out" ||
+    fail "eval with 4000 classes: $(tail -c 300 "$tmp/out")"
+[[ $(grep -c '^c[0-9]* ' "$tmp/out") == 4000 ]] || fail "eval with 4000 classes: not 4000 class rows"
+"$gemmnet" eval --model "$tmp/many.gnet" --data "$tmp/many.csv" --json >"$tmp/eval.json" ||
+    fail "eval --json with 4000 classes exited $?"
+python3 -c 'import json, sys; r = json.load(open(sys.argv[1])); assert r["confusion"] is None and len(r["support"]) == 4000' \
+    "$tmp/eval.json" || fail "eval --json with 4000 classes: not valid JSON with a null confusion"
 
 # One endless CSV line stops at the 64 MiB limit, named.
 "$gemmnet" train --moons 100 --epochs 1 --print-every 0 --save "$tmp/m.gnet" >/dev/null ||

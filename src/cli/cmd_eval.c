@@ -61,31 +61,25 @@ static int parse_eval(int argc, char **argv, eval_args *a)
     return status >= 0 ? status : model_input_check("eval", &a->input, "FILE");
 }
 
+/* Most classes whose K×K confusion matrix eval builds (512 KiB); above,
+ * the per-class table still comes from O(K) counts and the matrix is
+ * summarised, so that a report never fails for its size. */
+enum { EVAL_MATRIX_MAX = 256 };
+
 /* Everything eval prints. */
 typedef struct eval_report {
     const gemmnet_model *model;
     size_t rows;
     size_t k;
     gemmnet_evaluation evaluation;
-    /* matrix[true·K + predicted], [K×K]. */
+    /* Per class, [K] each in one allocation: rows of the class predicted
+     * right, rows predicted as the class, rows of the class. */
+    size_t *hits;
+    size_t *predicted;
+    size_t *support;
+    /* matrix[true·K + predicted], [K×K]; NULL above EVAL_MATRIX_MAX. */
     size_t *matrix;
 } eval_report;
-
-static size_t row_sum(const eval_report *r, size_t t)
-{
-    size_t sum = 0;
-    for (size_t p = 0; p < r->k; p++)
-        sum += r->matrix[t * r->k + p];
-    return sum;
-}
-
-static size_t column_sum(const eval_report *r, size_t p)
-{
-    size_t sum = 0;
-    for (size_t t = 0; t < r->k; t++)
-        sum += r->matrix[t * r->k + p];
-    return sum;
-}
 
 static double ratio(size_t a, size_t b)
 {
@@ -114,7 +108,7 @@ static int label_width(const eval_report *r, size_t minimum)
     return (int)width;
 }
 
-/* Per class: precision = C[k][k] / Σ_t C[t][k], recall = C[k][k] / Σ_p C[k][p]. */
+/* Per class: precision = hits / predicted, recall = hits / support. */
 static void print_class_table(const eval_report *r)
 {
     char text[32];
@@ -122,12 +116,16 @@ static void print_class_table(const eval_report *r)
     printf("%-*s  %9s  %9s  %9s\n", w, "class", "precision", "recall", "support");
     for (size_t k = 0; k < r->k; k++)
         printf("%-*s  %9.4f  %9.4f  %9zu\n", w, class_label(r, k, text, sizeof text),
-               ratio(r->matrix[k * r->k + k], column_sum(r, k)),
-               ratio(r->matrix[k * r->k + k], row_sum(r, k)), row_sum(r, k));
+               ratio(r->hits[k], r->predicted[k]), ratio(r->hits[k], r->support[k]), r->support[k]);
 }
 
 static void print_confusion(const eval_report *r)
 {
+    if (!r->matrix) {
+        printf("\nconfusion matrix: not printed for %zu classes (more than %d)\n", r->k,
+               EVAL_MATRIX_MAX);
+        return;
+    }
     char text[32];
     int w = label_width(r, 0),
         c = label_width(r, (size_t)snprintf(text, sizeof text, "%zu", r->rows));
@@ -182,11 +180,15 @@ static void print_json(const eval_report *r)
         printf("],\n \"%s\": [", keys[which]);
         for (size_t k = 0; k < r->k; k++)
             printf(k ? ", %.9g" : "%.9g",
-                   ratio(r->matrix[k * r->k + k], which ? row_sum(r, k) : column_sum(r, k)));
+                   ratio(r->hits[k], which ? r->support[k] : r->predicted[k]));
     }
     fputs("],\n \"support\": [", stdout);
     for (size_t k = 0; k < r->k; k++)
-        printf(k ? ", %zu" : "%zu", row_sum(r, k));
+        printf(k ? ", %zu" : "%zu", r->support[k]);
+    if (!r->matrix) {
+        puts("],\n \"confusion\": null}"); /* above EVAL_MATRIX_MAX classes */
+        return;
+    }
     fputs("],\n \"confusion\": [", stdout);
     for (size_t t = 0; t < r->k; t++) {
         fputs(t ? ", [" : "[", stdout);
@@ -217,6 +219,36 @@ read_data(const eval_args *a, const gemmnet_model *model, gemmnet_dataset *data,
     return status;
 }
 
+/* The per-class counts (and, for few classes, the matrix) from one
+ * prediction of every row. */
+static int count_predictions(const gemmnet_model *model,
+                             gemmnet_workspace *ws,
+                             const gemmnet_dataset *data,
+                             eval_report *r,
+                             gemmnet_error *detail)
+{
+    int32_t *labels = malloc((data->rows ? data->rows : 1) * sizeof *labels);
+    r->hits = calloc(3 * r->k, sizeof *r->hits);
+    if (r->k <= EVAL_MATRIX_MAX)
+        r->matrix = calloc(r->k * r->k, sizeof *r->matrix);
+    int status =
+        labels && r->hits && (r->matrix || r->k > EVAL_MATRIX_MAX) ? GEMMNET_OK : GEMMNET_E_NOMEM;
+    if (status == GEMMNET_OK)
+        status = gemmnet_predict(model, ws, data->x, data->rows, labels, detail);
+    r->predicted = r->hits ? r->hits + r->k : NULL;
+    r->support = r->hits ? r->hits + 2 * r->k : NULL;
+    for (size_t i = 0; status == GEMMNET_OK && i < data->rows; i++) {
+        size_t t = (size_t)data->y[i], p = (size_t)labels[i];
+        r->support[t]++;
+        r->predicted[p]++;
+        r->hits[t] += t == p;
+        if (r->matrix)
+            r->matrix[t * r->k + p]++;
+    }
+    free(labels);
+    return status;
+}
+
 static int evaluate(const gemmnet_model *model,
                     const char *path,
                     const gemmnet_dataset *data,
@@ -230,10 +262,8 @@ static int evaluate(const gemmnet_model *model,
     if (status == GEMMNET_OK)
         status = gemmnet_evaluate(model, ws, data, gemmnet_model_l2(model),
                                   gemmnet_model_reduction(model), &r->evaluation, &detail);
-    if (status == GEMMNET_OK && !(r->matrix = calloc(r->k * r->k, sizeof *r->matrix)))
-        status = GEMMNET_E_NOMEM;
-    else if (status == GEMMNET_OK)
-        status = gemmnet_confusion_matrix(model, ws, data, r->matrix, &detail);
+    if (status == GEMMNET_OK)
+        status = count_predictions(model, ws, data, r, &detail);
     if (detail.message[0])
         snprintf(err->message, sizeof err->message, "%.100s: %.400s", path, detail.message);
     gemmnet_workspace_destroy(ws);
@@ -264,6 +294,7 @@ int cmd_eval(int argc, char **argv)
     if (status != GEMMNET_OK)
         cli_report_error("eval", status, &err);
     free(report.matrix);
+    free(report.hits);
     gemmnet_dataset_free(&data);
     gemmnet_model_destroy(model);
     return status == GEMMNET_OK ? 0 : EXIT_FAILURE_RUN;
