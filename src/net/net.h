@@ -171,7 +171,7 @@ int gn_check_inference(const gemmnet_model *m,
 const float *
 gn_first_layer_input(const gemmnet_model *m, gemmnet_workspace *ws, const float *x, size_t rows);
 
-/* ---- the block walk (passes.c): every loop over rows in blocks --------- */
+/* ---- the block walk (blocks.c): every loop over rows in blocks --------- */
 
 /* Rows [first, end) of x[·×D] (labels y) walked one workspace block at a
  * time: predict, predict_proba, hidden activations, evaluation and the

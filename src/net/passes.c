@@ -1,6 +1,6 @@
 /* Layers as sgemm sequences: the forward and backward passes over one
- * block of rows, in a workspace (workspace.c); what the first layer reads;
- * and the one walk over rows in blocks that every caller uses. */
+ * block of rows, in a workspace (workspace.c), and what the first layer
+ * reads. */
 #include "net/net.h"
 
 #include <string.h>
@@ -70,77 +70,4 @@ gn_first_layer_input(const gemmnet_model *m, gemmnet_workspace *ws, const float 
         return NULL;
     gn_standardize_rows(ws->input, x, rows, (size_t)m->width[0], m->mean, m->scale);
     return ws->input;
-}
-
-int gn_forward_blocks(const gemmnet_model *m,
-                      gemmnet_workspace *ws,
-                      gn_blocks *b,
-                      gn_block_visit visit,
-                      void *context,
-                      gemmnet_error *err)
-{
-    size_t d = (size_t)m->width[0];
-    b->cross_entropy = 0.0;
-    for (size_t r = b->first; r < b->end; r += ws->block_rows) {
-        size_t rows = b->end - r < ws->block_rows ? b->end - r : ws->block_rows;
-        const float *x = b->x + r * d;
-        int status = b->check_rows ? gn_check_rows_finite(x, rows, d, r, err) : GEMMNET_OK;
-        if (status != GEMMNET_OK)
-            return status;
-        const float *input = b->raw ? gn_first_layer_input(m, ws, x, rows) : x;
-        if (!input)
-            return gn_fail(err, GEMMNET_E_INVALID,
-                           "the workspace has no room for standardised rows");
-        /* A[rows×·] for every layer, P[rows×K] in act[L]. */
-        b->cross_entropy += gn_forward(m, ws, input, b->y ? b->y + r : NULL, rows);
-        status = visit ? visit(context, ws, input, r, rows, err) : GEMMNET_OK;
-        if (status != GEMMNET_OK)
-            return status;
-    }
-    return GEMMNET_OK;
-}
-
-int gn_backward_block(void *context,
-                      gemmnet_workspace *ws,
-                      const float *input,
-                      size_t r,
-                      size_t rows,
-                      gemmnet_error *err)
-{
-    (void)err;
-    gn_backward_job *job = context;
-    gn_backward(job->model, ws, input, job->y + r, rows, job->scale, r > job->first, job->grad);
-    return GEMMNET_OK;
-}
-
-int gn_count_correct_block(void *context,
-                           gemmnet_workspace *ws,
-                           const float *input,
-                           size_t r,
-                           size_t rows,
-                           gemmnet_error *err)
-{
-    (void)input;
-    (void)err;
-    gn_blocks *b = context;
-    int32_t L = ws->layers;
-    b->correct += gn_count_correct(ws->act[L], b->y + r, rows, (size_t)ws->width[L]);
-    return GEMMNET_OK;
-}
-
-size_t gn_argmax(const float *p, size_t k)
-{
-    size_t best = 0;
-    for (size_t j = 1; j < k; j++)
-        if (p[j] > p[best])
-            best = j;
-    return best;
-}
-
-size_t gn_count_correct(const float *p, const int32_t *y, size_t rows, size_t k)
-{
-    size_t correct = 0;
-    for (size_t i = 0; i < rows; i++)
-        correct += gn_argmax(p + i * k, k) == (size_t)y[i];
-    return correct;
 }
