@@ -56,7 +56,7 @@ for name in "${backends[@]}"; do
     # The installed library must find the same backend (rpath kept).
     stage=$(mktemp -d)
     meson install -C "$dir" --destdir "$stage" --quiet
-    libdir=$(dirname "$(find "$stage" -name 'libgemmnet.so.0' | head -n 1)")
+    libdir=$(dirname "$(find "$stage" -name 'libgemmnet.so.1' | head -n 1)")
     installed=$(LD_LIBRARY_PATH=$libdir "$(find "$stage" -path '*/bin/gemmnet')" info)
     rm -rf "$stage"
     grep -Eq "^blas: +.*${library_pattern[$name]}" <<<"$installed" ||
