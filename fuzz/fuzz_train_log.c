@@ -8,7 +8,7 @@
  * drawing (the axis-tick loop once never ended on values near 1e16) is a
  * libFuzzer timeout.
  */
-#include "plot_loss.h"
+#include "plot/loss.h"
 #include "training_log.h"
 
 #include <math.h>
