@@ -285,10 +285,18 @@ static void test_reported_losses_with_2_workers_equal_one(void **state)
     assert_int_equal(got[0].count, 4);
     assert_int_equal(got[1].count, 4);
     for (int e = 0; e < 4; e++) {
-        /* Σ CE in double over another cut of the rows: 1e-6 relative. */
-        assert_true(fabs(got[0].train[e] - got[1].train[e]) <= 1e-6 * got[0].train[e]);
-        assert_true(fabs(got[0].validation[e] - got[1].validation[e]) <=
-                    1e-6 * got[0].validation[e]);
+        /* Σ CE in double over another cut of the rows, of weights that
+         * after e updates differ by float32 reassociation of the gradient
+         * sum (the weights agree within 2e-5 above): 5e-6 relative, about
+         * 40 float32 epsilons (measured: within 1e-6 with OpenBLAS, BLIS and
+         * ATLAS, 1.04e-6 with netlib's reference sgemm). */
+        double train = fabs(got[0].train[e] - got[1].train[e]) / got[0].train[e];
+        double validation =
+            fabs(got[0].validation[e] - got[1].validation[e]) / got[0].validation[e];
+        if (train > 5e-6 || validation > 5e-6)
+            fail_msg("epoch %d: reported losses differ by %.3g (training) and %.3g "
+                     "(validation) relative",
+                     e + 1, train, validation);
         assert_true(got[0].accuracy[e] == got[1].accuracy[e]);
     }
     run_close(&r[0]);
