@@ -290,13 +290,13 @@ static void test_reported_losses_with_2_workers_equal_one(void **state)
          * sum (the weights agree within 2e-5 above): 5e-6 relative, about
          * 40 float32 epsilons (measured: within 1e-6 with OpenBLAS, BLIS and
          * ATLAS, 1.04e-6 with netlib's reference sgemm). */
-        double train = fabs(got[0].train[e] - got[1].train[e]) / got[0].train[e];
-        double validation =
+        double on_train = fabs(got[0].train[e] - got[1].train[e]) / got[0].train[e];
+        double on_validation =
             fabs(got[0].validation[e] - got[1].validation[e]) / got[0].validation[e];
-        if (train > 5e-6 || validation > 5e-6)
+        if (on_train > 5e-6 || on_validation > 5e-6)
             fail_msg("epoch %d: reported losses differ by %.3g (training) and %.3g "
                      "(validation) relative",
-                     e + 1, train, validation);
+                     e + 1, on_train, on_validation);
         assert_true(got[0].accuracy[e] == got[1].accuracy[e]);
     }
     run_close(&r[0]);
