@@ -40,3 +40,7 @@ finish() {
     echo "all $1 checks passed"
     exit 0
 }
+
+# without_training_state: a dump (stdin) without a checkpoint's last key,
+# "training_state", and the comma before it: the model alone, as JSON.
+without_training_state() { sed '/^  "training_state": /d' | sed -z 's/,\n}/\n}/'; }

@@ -10,7 +10,7 @@ source "$(dirname "$0")/cli_helpers.sh"
 # weights FILE: the model's JSON without the training state (a checkpoint's
 # dump carries it as the key "training_state", which holds the run's
 # settings, so runs of equal weights but other options would differ).
-weights() { "$gemmnet" dump --model "$1" | sed '/^  "training_state": /d' | sed -z 's/,\n}/\n}/'; }
+weights() { "$gemmnet" dump --model "$1" | without_training_state; }
 same_weights() { [[ $(weights "$1") == "$(weights "$2")" ]]; }
 
 # ---- AdamW ---------------------------------------------------------------

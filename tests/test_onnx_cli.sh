@@ -22,7 +22,7 @@ awk -F, 'NR == 1 { print; next } { print $1 "," $2 "," ($3 ? "b?" : "a\\") }' "$
 # The plain model (train --save writes a checkpoint: the model plus its
 # training state, which ONNX does not carry).
 # dump keeps a checkpoint's training state (its last key), so it is cut.
-"$gemmnet" dump --model "$tmp/m.gnet" | sed '/^  "training_state": /d' | sed -z 's/,\n}/\n}/' |
+"$gemmnet" dump --model "$tmp/m.gnet" | without_training_state |
     "$gemmnet" import - -o "$tmp/plain.gnet" || fail "dump | import"
 
 # ---- round trips --------------------------------------------------------------
