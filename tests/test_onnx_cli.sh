@@ -57,6 +57,9 @@ expect 1 "truncated.onnx: not an ONNX model: the protobuf does not decode" \
 : >"$tmp/empty.onnx"
 expect 1 "empty.onnx: no graph" "$gemmnet" import --format onnx "$tmp/empty.onnx" -o "$tmp/out.gnet"
 expect 1 "m.gnet: " "$gemmnet" import --format onnx "$tmp/m.gnet" -o "$tmp/out.gnet"
+# An ONNX file read as JSON (no --format) says what it looks like.
+expect 1 "m.onnx:1:1: expected '{', .* (this looks like ONNX: add --format onnx)\$" \
+    "$gemmnet" import "$tmp/m.onnx" -o "$tmp/out.gnet"
 expect 1 "nothing.onnx: cannot open" "$gemmnet" import --format onnx "$tmp/nothing.onnx" -o "$tmp/out.gnet"
 # An ONNX file given as JSON.
 expect 1 "gemmnet import: .*m.onnx:" "$gemmnet" import "$tmp/m.onnx" -o "$tmp/out.gnet"

@@ -5,6 +5,7 @@
 #include "model_args.h"
 
 #include <gemmnet.h>
+#include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -66,6 +67,14 @@ static int parse_import(int argc, char **argv, import_args *a)
     return -1;
 }
 
+/* Whether bytes read as JSON look like an ONNX file instead: every ONNX
+ * writer starts a ModelProto with field 1 (ir_version) as a varint, the
+ * byte 0x08, which no JSON text starts with. */
+static bool looks_like_onnx(const char *text, size_t length)
+{
+    return length > 1 && (unsigned char)text[0] == 0x08;
+}
+
 int cmd_import(int argc, char **argv)
 {
     import_args a = {0};
@@ -86,8 +95,9 @@ int cmd_import(int argc, char **argv)
                 err.message);
     else if (status != GEMMNET_OK)
         /* Parse errors start with LINE:COLUMN, which follows the name. */
-        fprintf(stderr, "gemmnet import: %s:%s%s\n", strcmp(input, "-") ? input : "<stdin>",
-                err.message[0] >= '0' && err.message[0] <= '9' ? "" : " ", err.message);
+        fprintf(stderr, "gemmnet import: %s:%s%s%s\n", strcmp(input, "-") ? input : "<stdin>",
+                err.message[0] >= '0' && err.message[0] <= '9' ? "" : " ", err.message,
+                looks_like_onnx(text, length) ? " (this looks like ONNX: add --format onnx)" : "");
     else if ((status = gemmnet_model_save(model, output, &err)) != GEMMNET_OK)
         fprintf(stderr, "gemmnet import: %s\n", err.message);
     gemmnet_model_destroy(model);
