@@ -165,7 +165,14 @@ static void report(const workload *w, int size, const measured *r, double alpha,
            "the slowest rank %.3g ms/epoch  gradient %.0f KiB\n",
            w->name, size, (double)w->n / r->epoch, r->epoch, 1e3 * r->reduce,
            100.0 * r->reduce / r->epoch, 1e3 * r->wait, bytes / 1024);
-    printf("    projected on separate machines (α = %.0f µs, β = %.2f GB/s, ring allreduce):\n",
+    if (size > 1) {
+        /* The model checked against this run: its allreduce at P = size. */
+        double model = 2.0 * (size - 1) * alpha + 2.0 * (size - 1) / size * bytes / beta;
+        printf("    model check at P=%d: allreduce %.3g ms/epoch modelled, %.3g ms measured "
+               "(measured/model %.2f)\n",
+               size, 1e3 * model, 1e3 * r->reduce, r->reduce / model);
+    }
+    printf("    projected on separate machines (α = %.3g µs, β = %.3g GB/s, ring allreduce):\n",
            alpha * 1e6, beta / 1e9);
     printf("    %6s %12s %14s %11s\n", "P", "s/epoch", "samples/s", "efficiency");
     for (int p = 1; p <= 64; p *= 2) {

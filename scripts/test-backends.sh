@@ -44,8 +44,9 @@ for name in "${backends[@]}"; do
     ninja -C "$dir"
     # The interop suite (the C export compiled, onnx.checker, PyTorch and
     # ONNX Runtime on exported models) runs in scripts/test.sh and under
-    # ASan; per backend it would only repeat itself.
-    meson test -C "$dir" --print-errorlogs --no-suite interop
+    # ASan; per backend it would only repeat itself. So does the network
+    # suite (MPI across network namespaces: the transport, not the BLAS).
+    meson test -C "$dir" --print-errorlogs --no-suite interop --no-suite network
 
     info=$("$dir/src/gemmnet" info)
     echo "$info"

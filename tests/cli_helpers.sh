@@ -44,3 +44,15 @@ finish() {
 # without_training_state: a dump (stdin) without a checkpoint's last key,
 # "training_state", and the comma before it: the model alone, as JSON.
 without_training_state() { sed '/^  "training_state": /d' | sed -z 's/,\n}/\n}/'; }
+
+# numbers FILE: every number of an output (decimals and "(a/b)" counts),
+# one per line.
+numbers() { grep -oE '[0-9]+\.[0-9]+|\([0-9]+/[0-9]+\)' "$1"; }
+
+# same_within TOLERANCE A B: A and B print as many numbers (over 10), each
+# decimal of A within TOLERANCE of B's and each count equal.
+same_within() {
+    paste <(numbers "$2") <(numbers "$3") | awk -v t="$1" -F'\t' '
+        { n++; if ($1 ~ /\//) { if ($1 != $2) bad++ } else if ((d = $1 - $2) > t || -d > t) bad++ }
+        END { exit !(n > 10 && !bad && NR == n) }'
+}

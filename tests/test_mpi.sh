@@ -17,16 +17,6 @@ run() {
     timeout 300 "$mpirun" --allow-run-as-root --oversubscribe -n "$n" "$gemmnet" "$@"
 }
 
-# numbers FILE: every number of the output, one per line.
-numbers() { grep -oE '[0-9]+\.[0-9]+|\([0-9]+/[0-9]+\)' "$1"; }
-
-# same_within TOLERANCE A B: every number of A within TOLERANCE of B's.
-same_within() {
-    paste <(numbers "$2") <(numbers "$3") | awk -v t="$1" -F'\t' '
-        { n++; if ($1 ~ /\//) { if ($1 != $2) bad++ } else if ((d = $1 - $2) > t || -d > t) bad++ }
-        END { exit !(n > 10 && !bad && NR == n) }'
-}
-
 # Minibatch Adam with a validation split: not chaotic, so every printed
 # number (6 decimals) must agree within 3e-6 whatever the rank count.
 mini=(train --moons 1000 --hidden 16 --batch 64 --optimizer adam --reduction mean --lr 0.01
