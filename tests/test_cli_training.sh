@@ -99,4 +99,15 @@ expect 2 "not both" "$gemmnet" train --moons 200 --init-from "$tmp/w10.gnet" --r
 expect 2 "drop --init" "$gemmnet" train --moons 200 --init-from "$tmp/w10.gnet" --init he
 expect 2 "drop --standardize" "$gemmnet" train --moons 200 --init-from "$tmp/w10.gnet" --standardize
 
+# ---- --threads on every backend ------------------------------------------
+# 2 threads: BLAS threads, or (ATLAS, netlib: single-threaded) 2 row-block
+# workers; either way the run equals 1 thread within float32 reassociation
+# (6 printed decimals, 3e-6), and never refuses the count.
+wide=(train --moons 4000 --hidden 64 --lr 0.0001 --epochs 30 --print-every 2)
+expect 0 "" "$gemmnet" "${wide[@]}" --threads 1
+cp "$tmp/out" "$tmp/threads1.txt"
+expect 0 "" "$gemmnet" "${wide[@]}" --threads 2
+same_within 3e-6 "$tmp/threads1.txt" "$tmp/out" ||
+    fail "--threads 2 differs from 1: $(diff "$tmp/threads1.txt" "$tmp/out")"
+
 finish "training-option"

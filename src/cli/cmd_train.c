@@ -333,6 +333,20 @@ static int run_training(const train_args *a, const cli_parallel *p)
     return exit_status;
 }
 
+/* --threads N: the backend's own threads where it has them. A backend
+ * fixed at one thread (ATLAS, netlib) cannot take N, so the trainer gets N
+ * row-block workers instead (at most 64, the library's bound): the cores
+ * asked for are used either way. -1 to go on, else the exit status. */
+static int apply_threads(train_args *a)
+{
+    if (a->threads <= 0 || gemmnet_blas_set_threads((int)a->threads) == GEMMNET_OK)
+        return -1;
+    if (gemmnet_blas_threads() != 1)
+        return cli_usage_error("train", "cannot set %ld BLAS threads", a->threads);
+    a->options.threads = (int32_t)(a->threads < 64 ? a->threads : 64);
+    return -1;
+}
+
 int cmd_train(int argc, char **argv)
 {
     cli_parallel p;
@@ -345,8 +359,8 @@ int cmd_train(int argc, char **argv)
     /* Ranks already share the cores: one BLAS thread each unless asked. */
     if (exit_status < 0 && p.size > 1 && a.threads == 0)
         a.threads = 1;
-    if (exit_status < 0 && a.threads > 0 && gemmnet_blas_set_threads((int)a.threads) != GEMMNET_OK)
-        exit_status = cli_usage_error("train", "cannot set %ld BLAS threads", a.threads);
+    if (exit_status < 0)
+        exit_status = apply_threads(&a);
     if (exit_status < 0)
         exit_status = run_training(&a, &p);
     cli_parallel_finalize();

@@ -103,7 +103,8 @@ static const char train_help[] =
     "output and speed:\n"
     "  --print-every P     print the loss every P epochs, 0 = never (default 1000)\n"
     "  --threads N         BLAS threads, and row-block workers when the data are large\n"
-    "                      enough (default: the backend's thread count)\n"
+    "                      enough (default: the backend's thread count); with a\n"
+    "                      single-threaded BLAS (atlas, netlib), N row-block workers\n"
     "  --block-rows R      rows per cache block (default: chosen from the widths)\n";
 
 bool parse_data_option(const char *command, int c, const char *v, data_args *a)
