@@ -582,6 +582,11 @@ typedef struct gemmnet_evaluation {
     size_t correct;
     /* correct / rows. */
     double accuracy;
+    /* Balanced accuracy: the mean over the classes that have rows in the
+     * data of their recall (correct rows of the class / its rows), as
+     * sklearn's balanced_accuracy_score. Filled by gemmnet_evaluate;
+     * progress reports during training leave it 0. */
+    double balanced_accuracy;
 } gemmnet_evaluation;
 
 /* Evaluates model on data (raw rows); l2 and reduction define the reported
@@ -844,7 +849,36 @@ typedef struct gemmnet_train_options {
      * clip_norm / ‖g‖₂ when ‖g‖₂ > clip_norm. 0 (the default) never clips.
      * The reported loss is unchanged. */
     float clip_norm;
+    /* Per-row weights sample_weights[N] of the training rows (finite, ≥ 0,
+     * not all 0), or NULL for all 1. Row n counts w_n = sample_weights[n]·
+     * class_weights[y_n] times: the loss is Σ_n w_n·CE_n (+ the L2 term),
+     * divided by Σ w over the batch with GEMMNET_REDUCTION_MEAN (PyTorch's
+     * weighted cross-entropy with reduction='mean') and not at all with
+     * SUM; the gradient and the reported training loss use the same w
+     * (progress reports: cross_entropy = Σ w·CE / Σ w, loss likewise, with
+     * Σ w in place of the row count). With a collective, the array holds
+     * this process's rows and every process passes weights or none; the
+     * MEAN divisor is Σ w of the whole batch over all processes. The
+     * trainer keeps the pointer: the array must outlive it. Weights that
+     * are all 1 train bit-identically to NULL. A checkpoint records a
+     * fingerprint of the weights (folded into the training rows'), so
+     * resuming with other weights is refused. */
+    const float *sample_weights;
+    /* Per-class weights class_weights[K] (finite, ≥ 0), or NULL for all 1
+     * (see sample_weights; gemmnet_class_weights_balanced computes
+     * sklearn's 'balanced' ones). They also weight the validation loss
+     * (with which early stopping compares), which has no sample weights. */
+    const float *class_weights;
 } gemmnet_train_options;
+
+/* sklearn's class_weight='balanced': out[k] = N / (K·count_k) over the
+ * labels of data, K = classes (≥ 2, the model's output width). A class
+ * with no rows gets 0 (it contributes no loss either way). Needs
+ * data->rows ≥ 1 and labels in [0, K) (GEMMNET_E_LABEL). */
+GEMMNET_API int gemmnet_class_weights_balanced(const gemmnet_dataset *data,
+                                               int32_t classes,
+                                               float *out /* OUT [classes] */,
+                                               gemmnet_error *err);
 
 /* Fills options with the tutorial's settings. */
 GEMMNET_API void gemmnet_train_options_init(gemmnet_train_options *options /* OUT */);

@@ -486,3 +486,56 @@ void ref_random_parameters(const ref_net *net, ref_rng *rng, double scale, doubl
         }
     }
 }
+
+/* ---- row weights --------------------------------------------------------- */
+
+double ref_weighted_gradient(const ref_net *net,
+                             const double *params,
+                             const double *x,
+                             const int32_t *y,
+                             const double *w,
+                             size_t n,
+                             double l2,
+                             int reduction,
+                             double *grad)
+{
+    ref_scratch s;
+    size_t count = ref_parameter_count(net);
+    double *row = malloc(count * sizeof(double));
+    if (!labels_valid(net, y, n) || row == NULL || scratch_create(net, &s) != 0) {
+        free(row);
+        return NAN;
+    }
+    size_t D = net->width[0];
+    memset(grad, 0, count * sizeof(double));
+    double ce_sum = 0.0, w_sum = 0.0;
+    for (size_t r = 0; r < n; r++) {
+        /* One row's ∇CE_r, added w_r times. */
+        memset(row, 0, count * sizeof(double));
+        ce_sum += w[r] * forward_example(net, params, x + r * D, y[r], &s);
+        backward_example(net, params, x + r * D, y[r], &s, row);
+        for (size_t i = 0; i < count; i++) {
+            grad[i] += w[r] * row[i];
+        }
+        w_sum += w[r];
+    }
+    scratch_destroy(&s);
+    free(row);
+    if (reduction != REF_REDUCTION_SUM) {
+        for (size_t i = 0; i < count; i++) {
+            grad[i] /= w_sum;
+        }
+    }
+    for (size_t l = 1; l <= net->layers; l++) {
+        size_t offset = ref_weight_offset(net, l);
+        size_t weights = net->width[l - 1] * net->width[l];
+        for (size_t i = offset; i < offset + weights; i++) {
+            grad[i] += l2 * params[i];
+        }
+    }
+    double squares = ref_weight_square_sum(net, params);
+    if (reduction == REF_REDUCTION_SUM) {
+        return (ce_sum + 0.5 * l2 * squares) / w_sum;
+    }
+    return ce_sum / w_sum + 0.5 * l2 * squares;
+}

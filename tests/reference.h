@@ -136,6 +136,19 @@ double ref_accuracy(const ref_net *net,
                     size_t n,
                     size_t *correct /* OUT, optional */);
 
+/* ref_gradient with row weights w[n] ≥ 0 (Σ w > 0): the objective is
+ * Σ w_n·CE_n + λ/2·Σ‖W‖² (sum) or Σ w_n·CE_n / Σ w + λ/2·Σ‖W‖² (mean);
+ * returns the reported loss, with Σ w in place of N. NAN on failure. */
+double ref_weighted_gradient(const ref_net *net,
+                             const double *params,
+                             const double *x,
+                             const int32_t *y,
+                             const double *w,
+                             size_t n,
+                             double l2,
+                             int reduction,
+                             double *grad /* OUT */);
+
 /* ---- a small seeded generator for test shapes and data ---------------- */
 
 /* xorshift64* state; any seed (including 0) is usable. */

@@ -63,6 +63,16 @@ static void check_baseline_ridge(void)
     EXPECT_FAIL(GEMMNET_E_INVALID, gemmnet_baseline_ridge(&k.data, NAN, NULL, &m, err));
 }
 
+static void check_class_weights_balanced(void)
+{
+    float w[2];
+    gemmnet_dataset empty = {0};
+    EXPECT_FAIL(GEMMNET_E_INVALID, gemmnet_class_weights_balanced(NULL, 2, w, err));
+    EXPECT_FAIL(GEMMNET_E_INVALID, gemmnet_class_weights_balanced(&k.data, 2, NULL, err));
+    EXPECT_FAIL(GEMMNET_E_INVALID, gemmnet_class_weights_balanced(&empty, 2, w, err));
+    EXPECT_FAIL(GEMMNET_E_INVALID, gemmnet_class_weights_balanced(&k.data, 1, w, err));
+}
+
 static void check_blas_name(void)
 {
     assert_non_null(gemmnet_blas_name());
@@ -669,6 +679,7 @@ static const contract_row contract[] = {
     ROW(checkpoint_free),
     ROW(checkpoint_load),
     ROW(checkpoint_options),
+    ROW(class_weights_balanced),
     ROW(confusion_matrix),
     ROW(csv_reader_create),
     ROW(csv_reader_destroy),

@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# gemmnet train's AdamW, gradient clipping and warm starts through the
+# gemmnet train's AdamW, gradient clipping, warm starts and class weights through the
 # command line: runs, resumes, equalities with uninterrupted runs, and
 # one-line refusals. Usage: test_cli_training.sh GEMMNET
 set -u
@@ -109,5 +109,39 @@ cp "$tmp/out" "$tmp/threads1.txt"
 expect 0 "" "$gemmnet" "${wide[@]}" --threads 2
 same_within 3e-6 "$tmp/threads1.txt" "$tmp/out" ||
     fail "--threads 2 differs from 1: $(diff "$tmp/threads1.txt" "$tmp/out")"
+
+# ---- class weights ----------------------------------------------------------
+cw=(--moons 200 --epochs 40 --print-every 0)
+"$gemmnet" train "${cw[@]}" --save "$tmp/cw_plain.gnet" >/dev/null
+"$gemmnet" train "${cw[@]}" --class-weight 1,1 --save "$tmp/cw_ones.gnet" >/dev/null ||
+    fail "--class-weight 1,1 exited $?"
+same_weights "$tmp/cw_plain.gnet" "$tmp/cw_ones.gnet" || fail "--class-weight 1,1 changed the run"
+"$gemmnet" train "${cw[@]}" --class-weight balanced --save "$tmp/cw_bal.gnet" >/dev/null ||
+    fail "--class-weight balanced exited $?"
+"$gemmnet" train "${cw[@]}" --class-weight 1,3 --save "$tmp/cw_13.gnet" >/dev/null
+same_weights "$tmp/cw_plain.gnet" "$tmp/cw_13.gnet" && fail "--class-weight 1,3 did not change the run"
+# Stopped at 15 and resumed with the same weights: the whole run; without them: refused.
+"$gemmnet" train "${cw[@]}" --epochs 15 --class-weight 1,3 --save "$tmp/cw_part.gnet" >/dev/null
+expect 1 "split and weights" "$gemmnet" train --moons 200 --resume "$tmp/cw_part.gnet" --epochs 40
+"$gemmnet" train --moons 200 --resume "$tmp/cw_part.gnet" --epochs 40 --class-weight 1,3 \
+    --print-every 0 --save "$tmp/cw_part.gnet" >/dev/null || fail "resuming with class weights exited $?"
+cmp -s "$tmp/cw_13.gnet" "$tmp/cw_part.gnet" || fail "resumed class-weighted run differs from the whole run"
+expect 1 "^gemmnet train: --class-weight: 3 weights given, the data has 2 classes$" \
+    "$gemmnet" train --moons 200 --class-weight 1,2,3
+expect 1 "^gemmnet train: --class-weight: '1,-1': expected 'balanced' or a list of 2 weights" \
+    "$gemmnet" train --moons 200 --class-weight 1,-1
+expect 1 "^gemmnet train: --class-weight: 'nan,1': expected" \
+    "$gemmnet" train --moons 200 --class-weight nan,1
+expect 1 "^gemmnet train: --class-weight: 'even'" "$gemmnet" train --moons 200 --class-weight even
+# eval's balanced accuracy: text and JSON.
+"$gemmnet" moons --n 200 -o "$tmp/cw.csv" || fail "gemmnet moons exited $?"
+if [[ -s $tmp/cw.csv ]]; then
+    "$gemmnet" eval --model "$tmp/cw_bal.gnet" --data "$tmp/cw.csv" | grep -q '^balanced accuracy: 0\.[0-9]\{4\}$' ||
+        fail "eval prints no balanced accuracy"
+    "$gemmnet" eval --model "$tmp/cw_bal.gnet" --data "$tmp/cw.csv" --json |
+        grep -q '"balanced_accuracy": 0\.' || fail "eval --json has no balanced_accuracy"
+else
+    fail "could not write a moons CSV for eval"
+fi
 
 finish "training-option"

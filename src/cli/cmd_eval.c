@@ -13,7 +13,8 @@ static const char eval_help[] =
     "usage: gemmnet eval --model FILE --data FILE [--label-col N|NAME] [--header auto|yes|no]\n"
     "                    [--json]\n\n"
     "Evaluates a saved model on a labelled CSV file and prints the loss (under\n"
-    "the reduction and L2 strength the model was trained with), the accuracy,\n"
+    "the reduction and L2 strength the model was trained with), the accuracy, the\n"
+    "balanced accuracy (the mean recall over the classes present),\n"
     "each class's precision, recall and support, and the confusion matrix\n"
     "(rows: true class, columns: predicted class).\n\n"
     "  --model FILE      the model file\n"
@@ -146,8 +147,9 @@ static void print_text(const eval_report *r)
     printf("loss: %f (%s reduction, l2 %g)\n", e->loss,
            gemmnet_model_reduction(r->model) == GEMMNET_REDUCTION_SUM ? "sum" : "mean",
            (double)gemmnet_model_l2(r->model));
-    printf("cross-entropy: %f\naccuracy: %.4f (%zu/%zu)\n\n", e->cross_entropy, e->accuracy,
+    printf("cross-entropy: %f\naccuracy: %.4f (%zu/%zu)\n", e->cross_entropy, e->accuracy,
            e->correct, r->rows);
+    printf("balanced accuracy: %.4f\n\n", e->balanced_accuracy);
     print_class_table(r);
     print_confusion(r);
 }
@@ -169,8 +171,8 @@ static void print_json(const eval_report *r)
     const gemmnet_evaluation *e = &r->evaluation;
     char text[32];
     printf("{\"rows\": %zu, \"loss\": %.9g, \"cross_entropy\": %.9g, \"accuracy\": %.9g, "
-           "\"correct\": %zu,\n \"classes\": [",
-           r->rows, e->loss, e->cross_entropy, e->accuracy, e->correct);
+           "\"correct\": %zu,\n \"balanced_accuracy\": %.9g,\n \"classes\": [",
+           r->rows, e->loss, e->cross_entropy, e->accuracy, e->correct, e->balanced_accuracy);
     for (size_t k = 0; k < r->k; k++) {
         fputs(k ? ", " : "", stdout);
         print_json_string(class_label(r, k, text, sizeof text));

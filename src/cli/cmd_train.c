@@ -2,6 +2,7 @@
  * it (data-parallel under mpirun), save checkpoints, print the tutorial's
  * lines and the results. */
 #include "args.h"
+#include "class_weights.h"
 #include "commands.h"
 #include "streams.h"
 #include "training_log.h"
@@ -212,7 +213,9 @@ static int
 create_trainer(run *r, gemmnet_train_options *o, gemmnet_trainer **trainer, gemmnet_error *err)
 {
     *o = run_options(r);
-    int status = gemmnet_trainer_create(r->model, r->data.train, o, trainer, err);
+    int status = cli_class_weights(r, o, err);
+    if (status == GEMMNET_OK)
+        status = gemmnet_trainer_create(r->model, r->data.train, o, trainer, err);
     if (status == GEMMNET_OK && r->checkpoint)
         status = gemmnet_trainer_restore(*trainer, r->checkpoint, err);
     name_data_file(r, status, err);
@@ -328,6 +331,7 @@ static int run_training(const train_args *a, const cli_parallel *p)
     }
     gemmnet_trainer_destroy(trainer);
     gemmnet_checkpoint_free(r.checkpoint);
+    free(r.args.class_weight_values);
     gemmnet_model_destroy(r.model);
     run_data_free(&r.data);
     return exit_status;

@@ -14,7 +14,12 @@
 static const char *const optimizer_names[] = {"gd", "momentum", "nesterov", "adam", "adamw"};
 
 /* getopt codes of the options beyond one character. */
-enum { OPT_WEIGHT_DECAY = 'W' + 256, OPT_CLIP_NORM = 'N' + 256, OPT_INIT_FROM = 'I' + 256 };
+enum {
+    OPT_WEIGHT_DECAY = 'W' + 256,
+    OPT_CLIP_NORM = 'N' + 256,
+    OPT_INIT_FROM = 'I' + 256,
+    OPT_CLASS_WEIGHT = 'K' + 256
+};
 static const char *const init_names[] = {"tutorial", "xavier", "he", "orthogonal"};
 static const char *const reduction_names[] = {"sum", "mean"};
 
@@ -48,6 +53,7 @@ static const struct option train_options[] = {
     {"weight-decay", required_argument, NULL, OPT_WEIGHT_DECAY},
     {"clip-norm", required_argument, NULL, OPT_CLIP_NORM},
     {"init-from", required_argument, NULL, OPT_INIT_FROM},
+    {"class-weight", required_argument, NULL, OPT_CLASS_WEIGHT},
     {"help", no_argument, NULL, 'h'},
     {NULL, 0, NULL, 0},
 };
@@ -93,6 +99,10 @@ static const char train_help[] =
     "                      (default 0 = off)\n"
     "  --patience P        with --val: stop after P epochs without a better validation\n"
     "                      loss and keep the best weights (default 0 = off)\n"
+    "  --class-weight balanced|W0,W1,...   weight each row's loss by its class's\n"
+    "                      weight: balanced = N/(K*count_k) (sklearn's), or one weight\n"
+    "                      per class (K of them); also weights the validation loss.\n"
+    "                      Give it again with --resume (default: all 1)\n"
     "saving and resuming:\n"
     "  --save FILE         save the model with its training state (atomically)\n"
     "  --checkpoint-every E   also save it every E epochs (needs --save)\n"
@@ -271,6 +281,7 @@ static bool parse_train_option(int c, const char *v, train_args *a)
         a->weight_decay_given = true;
         return parse_float_option("--weight-decay", v, 0.0, 1e30, &o->weight_decay);
     case OPT_CLIP_NORM: return parse_float_option("--clip-norm", v, 0.0, 1e30, &o->clip_norm);
+    case OPT_CLASS_WEIGHT: a->class_weight = v; return true;
     case 'R':
         ok = parse_enum("--reduction", v, reduction_names, 2, &choice);
         o->reduction = (gemmnet_reduction)choice;

@@ -59,6 +59,10 @@ typedef struct train_args {
     bool init_given;
     /* --init-from MODEL: a warm start from MODEL's weights, or NULL. */
     const char *init_from;
+    /* --class-weight as given ("balanced" or a list), or NULL, and the
+     * weights made from it (class_weights.c; freed by the command). */
+    const char *class_weight;
+    float *class_weight_values;
 } train_args;
 
 /* Parses `gemmnet train` options; -1 to go on, else the exit status. */

@@ -25,7 +25,9 @@ int gn_forward_blocks(const gemmnet_model *m,
             return gn_fail(err, GEMMNET_E_INVALID,
                            "the workspace has no room for standardised rows");
         /* A[rows×·] for every layer, P[rows×K] in act[L]. */
-        b->cross_entropy += gn_forward(m, ws, input, b->y ? b->y + r : NULL, rows);
+        const int32_t *y = b->y ? b->y + r : NULL;
+        b->cross_entropy += b->w ? gn_forward_weighted(m, ws, input, y, b->w + r, rows)
+                                 : gn_forward(m, ws, input, y, rows);
         status = visit ? visit(context, ws, input, r, rows, err) : GEMMNET_OK;
         if (status != GEMMNET_OK)
             return status;
@@ -42,7 +44,11 @@ int gn_backward_block(void *context,
 {
     (void)err;
     gn_backward_job *job = context;
-    gn_backward(job->model, ws, input, job->y + r, rows, job->scale, r > job->first, job->grad);
+    if (job->w)
+        gn_backward_weighted(job->model, ws, input, job->y + r, job->w + r, rows, job->scale,
+                             r > job->first, job->grad);
+    else
+        gn_backward(job->model, ws, input, job->y + r, rows, job->scale, r > job->first, job->grad);
     return GEMMNET_OK;
 }
 
@@ -57,7 +63,14 @@ int gn_count_correct_block(void *context,
     (void)err;
     gn_blocks *b = context;
     int32_t L = ws->layers;
-    b->correct += gn_count_correct(ws->act[L], b->y + r, rows, (size_t)ws->width[L]);
+    size_t k = (size_t)ws->width[L];
+    b->correct += gn_count_correct(ws->act[L], b->y + r, rows, k);
+    if (b->class_total)
+        for (size_t i = 0; i < rows; i++) {
+            size_t label = (size_t)b->y[r + i];
+            b->class_total[label]++;
+            b->class_correct[label] += gn_argmax(ws->act[L] + i * k, k) == label;
+        }
     return GEMMNET_OK;
 }
 

@@ -245,20 +245,22 @@ GN_CLONES static void softmax_two(float *z, size_t rows)
 
 /* Σ −log softmax[n, y_n] for two classes before softmax_two overwrote z:
  * log(1 + e^−|d|), plus |d| when the label is the smaller logit. */
-static double cross_entropy_two(const float *z, const int32_t *y, size_t rows)
+static double cross_entropy_two(const float *z, const int32_t *y, const float *w, size_t rows)
 {
     double sum = 0.0;
     for (size_t r = 0; r < rows; r++) {
         double d = (double)z[2 * r + 1] - z[2 * r], a = fabs(d);
         bool label_is_larger = (d > 0.0) == (y[r] == 1);
-        sum += log1p(exp(-a)) + (label_is_larger || d == 0.0 ? 0.0 : a);
+        /* w: row weights (NULL: 1; 1·x is exact, so all-ones is bit-identical) */
+        sum +=
+            (w ? (double)w[r] : 1.0) * (log1p(exp(-a)) + (label_is_larger || d == 0.0 ? 0.0 : a));
     }
     return sum;
 }
 
 /* Subtracts each row's maximum from z; returns Σ (max-shifted logit of the
  * label) over rows when y is given. */
-static double shift_rows(float *z, const int32_t *y, size_t rows, size_t k)
+static double shift_rows(float *z, const int32_t *y, const float *w, size_t rows, size_t k)
 {
     double label_logits = 0.0;
     for (size_t r = 0; r < rows; r++) {
@@ -269,15 +271,15 @@ static double shift_rows(float *z, const int32_t *y, size_t rows, size_t k)
         for (size_t j = 0; j < k; j++)
             row[j] -= max;
         if (y)
-            label_logits += row[y[r]];
+            label_logits += (w ? (double)w[r] : 1.0) * row[y[r]];
     }
     return label_logits;
 }
 
 /* softmax over rows of K ≥ 3 logits (already biased), max-shifted. */
-static double softmax_rows(float *z, const int32_t *y, size_t rows, size_t k)
+static double softmax_rows(float *z, const int32_t *y, const float *w, size_t rows, size_t k)
 {
-    double label_logits = shift_rows(z, y, rows, k);
+    double label_logits = shift_rows(z, y, w, rows, k);
     gn_exp(z, z, rows * k);
     double log_sums = 0.0;
     for (size_t r = 0; r < rows; r++) {
@@ -289,7 +291,7 @@ static double softmax_rows(float *z, const int32_t *y, size_t rows, size_t k)
         for (size_t j = 0; j < k; j++)
             row[j] *= inverse;
         if (y)
-            log_sums += log(sum);
+            log_sums += (w ? (double)w[r] : 1.0) * log(sum);
     }
     /* Σ CE = Σ log Σ e^(z − max) − Σ (z_y − max) */
     return log_sums - label_logits;
@@ -297,10 +299,16 @@ static double softmax_rows(float *z, const int32_t *y, size_t rows, size_t k)
 
 double gn_bias_softmax(float *z, const float *b, const int32_t *y, size_t rows, size_t k)
 {
+    return gn_bias_softmax_weighted(z, b, y, NULL, rows, k);
+}
+
+double gn_bias_softmax_weighted(
+    float *z, const float *b, const int32_t *y, const float *w, size_t rows, size_t k)
+{
     add_bias(z, b, rows, k);
     if (k != 2)
-        return softmax_rows(z, y, rows, k);
-    double cross_entropy = y ? cross_entropy_two(z, y, rows) : 0.0;
+        return softmax_rows(z, y, w, rows, k);
+    double cross_entropy = y ? cross_entropy_two(z, y, w, rows) : 0.0;
     softmax_two(z, rows);
     return cross_entropy;
 }
@@ -319,6 +327,26 @@ void gn_softmax_grad(
         p[r * k + (size_t)y[r]] -= 1.0f;
     if (scale != 1.0f)
         scale_all(p, rows * k, scale);
+    column_sums(p, rows, k, accumulate, db);
+}
+
+void gn_softmax_grad_weighted(float *p,
+                              const int32_t *y,
+                              const float *w,
+                              size_t rows,
+                              size_t k,
+                              float scale,
+                              bool accumulate,
+                              float *db)
+{
+    /* dZ_L[r, ·] = (scale·w_r)·(P[r, ·] − Y[r, ·]) */
+    for (size_t r = 0; r < rows; r++) {
+        float *row = p + r * k, f = scale * w[r];
+        row[y[r]] -= 1.0f;
+        if (f != 1.0f)
+            for (size_t j = 0; j < k; j++)
+                row[j] *= f;
+    }
     column_sums(p, rows, k, accumulate, db);
 }
 

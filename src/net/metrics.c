@@ -51,6 +51,46 @@ void gn_fill_evaluation(const gemmnet_model *m,
                                                       : cross_entropy / rows + penalty;
     result->correct = (size_t)correct;
     result->accuracy = correct / rows;
+    result->balanced_accuracy = 0.0;
+}
+
+double gn_balanced_accuracy(const size_t *class_correct, const size_t *class_total, size_t k)
+{
+    double recall = 0.0;
+    size_t present = 0;
+    for (size_t j = 0; j < k; j++)
+        if (class_total[j] > 0) {
+            recall += (double)class_correct[j] / (double)class_total[j];
+            present++;
+        }
+    return present ? recall / (double)present : 0.0;
+}
+
+/* result->balanced_accuracy over data: a second walk counting each
+ * class's rows and correct rows (K + K counts from the model's allocator). */
+static int fill_balanced_accuracy(const gemmnet_model *model,
+                                  gemmnet_workspace *workspace,
+                                  const gemmnet_dataset *data,
+                                  gemmnet_evaluation *result,
+                                  gemmnet_error *err)
+{
+    size_t k = (size_t)model->width[model->layers];
+    gemmnet_allocator a = model->allocator;
+    size_t *counts = gn_alloc_zero(&a, 2 * k * sizeof *counts);
+    if (!counts)
+        return gn_fail(err, GEMMNET_E_NOMEM, "cannot allocate the counts of %zu classes", k);
+    gn_blocks b = {.x = data->x,
+                   .y = data->y,
+                   .first = 0,
+                   .end = data->rows,
+                   .raw = true,
+                   .class_correct = counts,
+                   .class_total = counts + k};
+    int status = gn_forward_blocks(model, workspace, &b, gn_count_correct_block, &b, err);
+    if (status == GEMMNET_OK)
+        result->balanced_accuracy = gn_balanced_accuracy(counts, counts + k, k);
+    gn_release(&a, counts);
+    return status;
 }
 
 GEMMNET_API int gemmnet_evaluate(const gemmnet_model *model,
@@ -67,6 +107,8 @@ GEMMNET_API int gemmnet_evaluate(const gemmnet_model *model,
                        "l2 must be finite and ≥ 0 and the reduction sum or mean (got %g, %d)",
                        (double)l2, (int)reduction);
     int status = evaluate_rows(model, workspace, data, l2, reduction, true, result, err);
+    if (status == GEMMNET_OK)
+        status = fill_balanced_accuracy(model, workspace, data, result, err);
     if (status == GEMMNET_OK && !isfinite(result->loss))
         return gn_fail(err, GEMMNET_E_NONFINITE,
                        "the loss is not finite although the data is (weights too large for "

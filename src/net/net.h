@@ -115,6 +115,24 @@ void gn_backward(const gemmnet_model *m,
                  bool accumulate,
                  float *grad);
 
+/* gn_forward whose returned loss weights row n by w[n] (NULL: 1). */
+double gn_forward_weighted(const gemmnet_model *m,
+                           gemmnet_workspace *ws,
+                           const float *x,
+                           const int32_t *y,
+                           const float *w,
+                           size_t rows);
+/* gn_backward with dZ_L = scale·w_n·(P − Y) row by row, w[rows]. */
+void gn_backward_weighted(const gemmnet_model *m,
+                          gemmnet_workspace *ws,
+                          const float *x,
+                          const int32_t *y,
+                          const float *w,
+                          size_t rows,
+                          float scale,
+                          bool accumulate,
+                          float *grad);
+
 /* Σ over layers of ‖W_l‖² (biases excluded), in double. */
 double gn_weight_square_sum(const gemmnet_model *m);
 
@@ -133,6 +151,19 @@ double gn_bias_softmax(float *z, const float *b, const int32_t *y, size_t rows, 
  * column sums of the result. */
 void gn_softmax_grad(
     float *p, const int32_t *y, size_t rows, size_t k, float scale, bool accumulate, float *db);
+/* gn_bias_softmax with row weights w[rows] (NULL: all 1): returns
+ * Σ w_n·(−log softmax[n, y_n]). */
+double gn_bias_softmax_weighted(
+    float *z, const float *b, const int32_t *y, const float *w, size_t rows, size_t k);
+/* gn_softmax_grad with row weights: p[r, ·] ← scale·w[r]·(P − onehot(y))[r, ·]. */
+void gn_softmax_grad_weighted(float *p,
+                              const int32_t *y,
+                              const float *w,
+                              size_t rows,
+                              size_t k,
+                              float scale,
+                              bool accumulate,
+                              float *db);
 /* a[rows×n] ← da ⊙ f'(a) (dZ of a hidden layer, written over its
  * activations a = f(z)), db[n] = (or +=, if accumulate) column sums. */
 void gn_activation_grad(float *a,
@@ -191,6 +222,13 @@ typedef struct gn_blocks {
     double cross_entropy;
     /* For visitors that count correct rows (left to them). */
     size_t correct;
+    /* Row weights indexed like y (NULL: all 1): the walk's cross_entropy
+     * is then Σ w_n·(−log P[n, y_n]). */
+    const float *w;
+    /* For the per-class counting visitor: correct and total rows of each
+     * class, K each (NULL: not counted). */
+    size_t *class_correct;
+    size_t *class_total;
 } gn_blocks;
 
 /* Called after each block's forward pass on rows [r, r + rows): input is
@@ -223,6 +261,8 @@ typedef struct gn_backward_job {
     size_t first;
     float scale;
     float *grad;
+    /* Row weights indexed like y, or NULL (all 1). */
+    const float *w;
 } gn_backward_job;
 int gn_backward_block(void *context,
                       gemmnet_workspace *ws,
@@ -294,6 +334,10 @@ int gn_check_outputs_finite(
     const float *v, size_t rows, size_t width, size_t first, const char *what, gemmnet_error *err);
 /* gemmnet_evaluate without its check that the loss is finite: for the
  * trainer, which reports a non-finite loss with its own message. */
+/* Mean over the classes with class_total[j] > 0 of class_correct[j] /
+ * class_total[j] (0 when no class has rows). */
+double gn_balanced_accuracy(const size_t *class_correct, const size_t *class_total, size_t k);
+
 int gn_evaluate_raw(const gemmnet_model *m,
                     gemmnet_workspace *ws,
                     const gemmnet_dataset *data,

@@ -8,37 +8,43 @@
 double gn_forward(
     const gemmnet_model *m, gemmnet_workspace *ws, const float *x, const int32_t *y, size_t rows)
 {
+    return gn_forward_weighted(m, ws, x, y, NULL, rows);
+}
+
+double gn_forward_weighted(const gemmnet_model *m,
+                           gemmnet_workspace *ws,
+                           const float *x,
+                           const int32_t *y,
+                           const float *w,
+                           size_t rows)
+{
     const float *input = x;
     for (int32_t l = 1; l <= m->layers; l++) {
         size_t in = (size_t)m->width[l - 1], out = (size_t)m->width[l];
-        const float *w = m->parameters + m->weight_offset[l - 1];
+        const float *weights = m->parameters + m->weight_offset[l - 1];
         const float *b = m->parameters + m->bias_offset[l - 1];
         float *z = ws->act[l];
         /* Z_l[rows×out] = A_{l−1}[rows×in]·W_l[in×out] */
-        gn_sgemm(false, false, rows, out, in, 1.0f, input, in, w, out, 0.0f, z, out);
+        gn_sgemm(false, false, rows, out, in, 1.0f, input, in, weights, out, 0.0f, z, out);
         if (l == m->layers)
-            return gn_bias_softmax(z, b, y, rows, out);
+            return gn_bias_softmax_weighted(z, b, y, w, rows, out);
         gn_bias_activation(z, b, rows, out, m->activation[l - 1]);
         input = z;
     }
     return 0.0; /* not reached: layers ≥ 1 */
 }
 
-void gn_backward(const gemmnet_model *m,
-                 gemmnet_workspace *ws,
-                 const float *x,
-                 const int32_t *y,
-                 size_t rows,
-                 float scale,
-                 bool accumulate,
-                 float *grad)
+/* Layers L..1 of the backward pass from dZ_L in ws->act[L]. */
+static void backward_layers(const gemmnet_model *m,
+                            gemmnet_workspace *ws,
+                            const float *x,
+                            size_t rows,
+                            bool accumulate,
+                            float *grad)
 {
     int32_t top = m->layers;
     float beta = accumulate ? 1.0f : 0.0f;
     float *dz = ws->act[top];
-    /* dZ_L[rows×K] = scale·(P − Y); db_L = column sums */
-    gn_softmax_grad(dz, y, rows, (size_t)m->width[top], scale, accumulate,
-                    grad + m->bias_offset[top - 1]);
     for (int32_t l = top; l >= 1; l--) {
         size_t in = (size_t)m->width[l - 1], out = (size_t)m->width[l];
         const float *input = l > 1 ? ws->act[l - 1] : x;
@@ -55,6 +61,39 @@ void gn_backward(const gemmnet_model *m,
                            grad + m->bias_offset[l - 2]);
         dz = ws->act[l - 1];
     }
+}
+
+void gn_backward(const gemmnet_model *m,
+                 gemmnet_workspace *ws,
+                 const float *x,
+                 const int32_t *y,
+                 size_t rows,
+                 float scale,
+                 bool accumulate,
+                 float *grad)
+{
+    int32_t top = m->layers;
+    /* dZ_L[rows×K] = scale·(P − Y); db_L = column sums */
+    gn_softmax_grad(ws->act[top], y, rows, (size_t)m->width[top], scale, accumulate,
+                    grad + m->bias_offset[top - 1]);
+    backward_layers(m, ws, x, rows, accumulate, grad);
+}
+
+void gn_backward_weighted(const gemmnet_model *m,
+                          gemmnet_workspace *ws,
+                          const float *x,
+                          const int32_t *y,
+                          const float *w,
+                          size_t rows,
+                          float scale,
+                          bool accumulate,
+                          float *grad)
+{
+    int32_t top = m->layers;
+    /* dZ_L[rows×K] = scale·w ⊙ (P − Y) row by row; db_L = column sums */
+    gn_softmax_grad_weighted(ws->act[top], y, w, rows, (size_t)m->width[top], scale, accumulate,
+                             grad + m->bias_offset[top - 1]);
+    backward_layers(m, ws, x, rows, accumulate, grad);
 }
 
 /* What the first layer reads for rows x[rows×D]: x itself, or with a

@@ -174,8 +174,11 @@ static uint64_t mix(uint64_t h, uint32_t word)
 /* Σ over the rows of a shard, mod 2^64, of a hash of (global index, the
  * row's float bits, its label): a sum, so that shards held by different
  * processes add up to the fingerprint of the whole data whatever the
- * split, and keyed by the global index, so that reordered rows differ. */
-static uint64_t shard_fingerprint(const gemmnet_dataset *data, size_t first_row)
+ * split, and keyed by the global index, so that reordered rows differ.
+ * With row weights w (sample × class, or NULL) each row's weight bits are
+ * hashed too, so that resuming with other weights is refused; without
+ * them the fingerprint is the one of older checkpoints. */
+static uint64_t shard_fingerprint(const gemmnet_dataset *data, size_t first_row, const float *w)
 {
     uint64_t sum = 0;
     size_t d = data->features;
@@ -188,6 +191,11 @@ static uint64_t shard_fingerprint(const gemmnet_dataset *data, size_t first_row)
             h = mix(h, bits);
         }
         h = mix(h, (uint32_t)data->y[i]);
+        if (w) {
+            uint32_t bits;
+            memcpy(&bits, &w[i], 4);
+            h = mix(mix(h, 0x77656967u), bits); /* "weig" then the weight */
+        }
         sum += h ^ (h >> 29);
     }
     return sum;
@@ -214,8 +222,9 @@ int gn_trainer_fingerprint(gemmnet_trainer *t, gemmnet_error *err)
         return GEMMNET_OK;
     const gemmnet_collective *c = t->options.collective;
     const gemmnet_dataset *v = t->options.validation;
-    uint64_t sums[2] = {shard_fingerprint(t->data, t->first_row),
-                        v ? shard_fingerprint(v, c ? c->validation_first_row : 0) : 0};
+    uint64_t sums[2] = {
+        shard_fingerprint(t->data, t->first_row, t->row_weight),
+        v ? shard_fingerprint(v, c ? c->validation_first_row : 0, t->validation_weight) : 0};
     if (c && sum_fingerprints(c, sums) != GEMMNET_OK)
         return gn_fail(err, GEMMNET_E_COLLECTIVE,
                        "summing the data fingerprints over the processes failed");
@@ -478,9 +487,9 @@ static int check_match(const gemmnet_trainer *t, const gemmnet_checkpoint *c, ge
     if ((c->data_fingerprint && t->data_fingerprint != c->data_fingerprint) ||
         (c->validation_fingerprint && t->validation_fingerprint != c->validation_fingerprint))
         return gn_fail(err, GEMMNET_E_SHAPE,
-                       "the checkpoint was trained on other %s data (same %zu rows, other values "
-                       "or order: fingerprint %016llx, this data %016llx): resume with the same "
-                       "data and split",
+                       "the checkpoint was trained on other %s data (same %zu rows, other values, "
+                       "order or row weights: fingerprint %016llx, this data %016llx): resume with "
+                       "the same data, split and weights",
                        t->data_fingerprint != c->data_fingerprint ? "training" : "validation",
                        t->data_fingerprint != c->data_fingerprint ? c->global_rows
                                                                   : c->validation_rows,

@@ -20,6 +20,7 @@ typedef struct split_job {
     gemmnet_trainer *trainer;
     const float *x;
     const int32_t *y;
+    const float *w; /* row weights, or NULL */
     size_t rows;
     float scale;
 } split_job;
@@ -106,16 +107,24 @@ static void split_task(void *context, int w)
     gemmnet_workspace *ws = w == 0 ? t->workspace : t->worker_workspace[w];
     size_t first = job->rows * (size_t)w / (size_t)t->workers;
     size_t end = job->rows * (size_t)(w + 1) / (size_t)t->workers;
-    gn_backward_job back = {
-        .model = m, .y = job->y, .first = first, .scale = job->scale, .grad = worker_grad(t, w)};
+    gn_backward_job back = {.model = m,
+                            .y = job->y,
+                            .first = first,
+                            .scale = job->scale,
+                            .grad = worker_grad(t, w),
+                            .w = job->w};
     gn_blocks b = {.x = job->x, .first = first, .end = end, .raw = true};
     gn_forward_blocks(m, ws, &b, gn_backward_block, &back, NULL);
 }
 
-void gn_rows_gradient(
-    gemmnet_trainer *t, const float *x, const int32_t *y, size_t rows, float scale)
+void gn_rows_gradient(gemmnet_trainer *t,
+                      const float *x,
+                      const int32_t *y,
+                      const float *weights,
+                      size_t rows,
+                      float scale)
 {
-    split_job job = {.trainer = t, .x = x, .y = y, .rows = rows, .scale = scale};
+    split_job job = {.trainer = t, .x = x, .y = y, .w = weights, .rows = rows, .scale = scale};
     gn_pool_run(t->pool, split_task, &job);
     /* Σ in worker order: grad = g₀ + g₁ + … + g_{W−1}. */
     size_t p = t->model->parameter_count;
@@ -130,6 +139,7 @@ void gn_rows_gradient(
 typedef struct evaluation_job {
     gemmnet_trainer *trainer;
     const gemmnet_dataset *data;
+    const float *w;
     double cross_entropy[GN_MAX_WORKERS];
     double correct[GN_MAX_WORKERS];
 } evaluation_job;
@@ -143,7 +153,8 @@ static void evaluation_task(void *context, int w)
     gemmnet_workspace *ws = w == 0 ? t->workspace : t->worker_workspace[w];
     size_t first = data->rows * (size_t)w / (size_t)t->workers;
     size_t end = data->rows * (size_t)(w + 1) / (size_t)t->workers;
-    gn_blocks b = {.x = data->x, .y = data->y, .first = first, .end = end, .raw = true};
+    gn_blocks b = {
+        .x = data->x, .y = data->y, .first = first, .end = end, .raw = true, .w = job->w};
     gn_forward_blocks(m, ws, &b, gn_count_correct_block, &b, NULL);
     double ce = b.cross_entropy, correct = (double)b.correct;
     job->cross_entropy[w] = ce;
@@ -152,10 +163,11 @@ static void evaluation_task(void *context, int w)
 
 void gn_rows_evaluate(gemmnet_trainer *t,
                       const gemmnet_dataset *data,
+                      const float *weights,
                       double *cross_entropy,
                       double *correct)
 {
-    evaluation_job job = {.trainer = t, .data = data};
+    evaluation_job job = {.trainer = t, .data = data, .w = weights};
     gn_pool_run(t->pool, evaluation_task, &job);
     *cross_entropy = *correct = 0.0;
     for (int w = 0; w < t->workers; w++) {

@@ -141,6 +141,12 @@ struct gemmnet_trainer {
     float *worker_grads;
     /* Multiply-adds of one row's forward pass, Σ in·out over the layers. */
     double row_macs;
+    /* Effective row weights (weights.c), all NULL without sample or class
+     * weights: row_weight[N] of the training rows, batch_weight[B] of the
+     * gathered minibatch, validation_weight[Nv] (class weights only). */
+    float *row_weight;
+    float *batch_weight;
+    float *validation_weight;
 };
 
 /* Computes the data fingerprints once (with a collective, every process
@@ -155,15 +161,28 @@ int gn_rows_create(gemmnet_trainer *t, gemmnet_error *err);
 void gn_rows_destroy(gemmnet_trainer *t);
 /* Whether a batch part of `rows` rows is split over the workers. */
 bool gn_rows_split(const gemmnet_trainer *t, size_t rows);
-/* t->grad = ∇ over rows x[rows×D], y[rows] with gradient scale `scale`,
- * split over the workers into private gradients summed in worker order. */
+/* t->grad = ∇ over rows x[rows×D], y[rows] (row weights w[rows], or
+ * NULL) with gradient scale `scale`, split over the workers into private
+ * gradients summed in worker order. */
 void gn_rows_gradient(
-    gemmnet_trainer *t, const float *x, const int32_t *y, size_t rows, float scale);
-/* Σ CE and the correct count over data's (raw) rows, split over the
- * workers and summed in worker order. */
+    gemmnet_trainer *t, const float *x, const int32_t *y, const float *w, size_t rows, float scale);
+/* Σ w·CE (w[N] row weights, NULL: 1) and the correct count over data's
+ * (raw) rows, split over the workers and summed in worker order. */
 void gn_rows_evaluate(gemmnet_trainer *t,
                       const gemmnet_dataset *data,
+                      const float *w,
                       double *cross_entropy,
                       double *correct);
+
+/* ---- sample and class weights (weights.c) ------------------------------ */
+
+/* Checks options' sample and class weights and, when either is given,
+ * fills t->row_weight[N] = sample·class and t->validation_weight[Nv]
+ * (class weights of the validation labels), and allocates
+ * t->batch_weight[B] for minibatches. Nothing when both are NULL. */
+int gn_weights_create(gemmnet_trainer *t, gemmnet_error *err);
+void gn_weights_destroy(gemmnet_trainer *t);
+/* Σ w[n] over n < rows in double. */
+double gn_weight_sum(const float *w, size_t rows);
 
 #endif /* GEMMNET_TRAIN_H */

@@ -233,6 +233,8 @@ GEMMNET_API int gemmnet_trainer_create(gemmnet_model *model,
     status = allocate_buffers(t, err);
     if (status == GEMMNET_OK)
         status = gn_rows_create(t, err);
+    if (status == GEMMNET_OK)
+        status = gn_weights_create(t, err);
     if (status != GEMMNET_OK) {
         gemmnet_trainer_destroy(t);
         return status;
@@ -252,33 +254,66 @@ GEMMNET_API void gemmnet_trainer_destroy(gemmnet_trainer *trainer)
         return;
     gemmnet_allocator a = trainer->allocator;
     gn_rows_destroy(trainer);
+    gn_weights_destroy(trainer);
     gemmnet_workspace_destroy(trainer->workspace);
     gn_release(&a, trainer->floats);
     gn_release(&a, trainer->ints);
     gn_release(&a, trainer);
 }
 
-/* grad = ∇ over this process's rows x[rows×D], y[rows] of a batch of
- * batch_rows global rows, block by block (weight gradients accumulate with
- * beta = 1 after the first block). A process holding none of the batch
- * contributes zeros. */
-static void
-batch_gradient(gemmnet_trainer *t, const float *x, const int32_t *y, size_t rows, size_t batch_rows)
+/* The gradient scale of a batch of batch_rows global rows, w[rows] this
+ * process's row weights (or NULL): 1 for SUM; 1/batch_rows for MEAN, or
+ * 1/Σ w over the whole batch (summed over the processes), 0 if that is 0. */
+static int
+batch_scale(gemmnet_trainer *t, const float *w, size_t rows, size_t batch_rows, float *scale)
 {
-    float scale =
-        t->options.reduction == GEMMNET_REDUCTION_SUM ? 1.0f : (float)(1.0 / (double)batch_rows);
+    if (t->options.reduction == GEMMNET_REDUCTION_SUM) {
+        *scale = 1.0f;
+        return GEMMNET_OK;
+    }
+    if (!w) {
+        *scale = (float)(1.0 / (double)batch_rows);
+        return GEMMNET_OK;
+    }
+    double sum = gn_weight_sum(w, rows);
+    const gemmnet_collective *c = t->options.collective;
+    if (c && c->sum_doubles(c->context, &sum, 1) != 0)
+        return GEMMNET_E_COLLECTIVE;
+    *scale = sum > 0.0 ? (float)(1.0 / sum) : 0.0f;
+    return GEMMNET_OK;
+}
+
+/* grad = ∇ over this process's rows x[rows×D], y[rows] (row weights
+ * w[rows], or NULL) of a batch of batch_rows global rows, block by block
+ * (weight gradients accumulate with beta = 1 after the first block). A
+ * process holding none of the batch contributes zeros. */
+static int batch_gradient(gemmnet_trainer *t,
+                          const float *x,
+                          const int32_t *y,
+                          const float *w,
+                          size_t rows,
+                          size_t batch_rows,
+                          gemmnet_error *err)
+{
+    float scale;
+    if (batch_scale(t, w, rows, batch_rows, &scale) != GEMMNET_OK)
+        return gn_fail(err, GEMMNET_E_COLLECTIVE,
+                       "epoch %d: summing the batch's weights over the processes failed",
+                       (int)t->epochs_done);
     if (rows == 0)
         memset(t->grad, 0, t->model->parameter_count * sizeof(float));
     if (gn_rows_split(t, rows)) {
-        gn_rows_gradient(t, x, y, rows, scale);
-        return;
+        gn_rows_gradient(t, x, y, w, rows, scale);
+        return GEMMNET_OK;
     }
-    gn_backward_job job = {.model = t->model, .y = y, .first = 0, .scale = scale, .grad = t->grad};
+    gn_backward_job job = {
+        .model = t->model, .y = y, .first = 0, .scale = scale, .grad = t->grad, .w = w};
     /* A model with a standardisation trains on raw rows, standardised
      * block by block exactly as predict does (the trainer's workspace has
      * the room: checked by gemmnet_trainer_run). */
     gn_blocks b = {.x = x, .first = 0, .end = rows, .raw = true};
     gn_forward_blocks(t->model, t->workspace, &b, gn_backward_block, &job, NULL);
+    return GEMMNET_OK;
 }
 
 /* Copies the rows of global batch order[first .. first+rows) that this
@@ -292,6 +327,8 @@ static size_t gather(gemmnet_trainer *t, size_t first, size_t rows)
             continue;
         size_t source = global - t->first_row;
         memcpy(t->batch_x + count * d, t->data->x + source * d, d * sizeof(float));
+        if (t->batch_weight)
+            t->batch_weight[count] = t->row_weight[source];
         t->batch_y[count++] = t->data->y[source];
     }
     return count;
@@ -353,8 +390,9 @@ static int run_updates(gemmnet_trainer *t, gn_update *u, gemmnet_error *err)
 {
     const gemmnet_dataset *data = t->data;
     if (t->batch_rows == t->global_rows) {
-        batch_gradient(t, data->x, data->y, data->rows, t->global_rows);
-        return update(t, u, 0, err);
+        int status =
+            batch_gradient(t, data->x, data->y, t->row_weight, data->rows, t->global_rows, err);
+        return status == GEMMNET_OK ? update(t, u, 0, err) : status;
     }
     for (size_t i = 0; i < t->global_rows; i++)
         t->order[i] = (int32_t)i;
@@ -363,8 +401,9 @@ static int run_updates(gemmnet_trainer *t, gn_update *u, gemmnet_error *err)
         size_t rows =
             t->global_rows - first < t->batch_rows ? t->global_rows - first : t->batch_rows;
         size_t local = gather(t, first, rows);
-        batch_gradient(t, t->batch_x, t->batch_y, local, rows);
-        int status = update(t, u, batch, err);
+        int status = batch_gradient(t, t->batch_x, t->batch_y, t->batch_weight, local, rows, err);
+        if (status == GEMMNET_OK)
+            status = update(t, u, batch, err);
         if (status != GEMMNET_OK)
             return status;
     }
@@ -397,14 +436,46 @@ static void keep_best_at_end(gemmnet_trainer *t)
         memcpy(t->model->parameters, t->best, t->model->parameter_count * sizeof(float));
 }
 
+/* evaluate() with row weights w[rows] of data: Σ w·CE, correct, rows and
+ * Σ w, summed over the processes; the loss divides by Σ w, the accuracy
+ * by the row count. */
+static int evaluate_weighted(gemmnet_trainer *t,
+                             const gemmnet_dataset *data,
+                             const float *w,
+                             gemmnet_evaluation *out)
+{
+    const gemmnet_train_options *o = &t->options;
+    double sums[4] = {0.0, 0.0, (double)data->rows, gn_weight_sum(w, data->rows)};
+    if (gn_rows_split(t, data->rows)) {
+        gn_rows_evaluate(t, data, w, &sums[0], &sums[1]);
+    } else {
+        gn_blocks b = {
+            .x = data->x, .y = data->y, .first = 0, .end = data->rows, .raw = true, .w = w};
+        int status =
+            gn_forward_blocks(t->model, t->workspace, &b, gn_count_correct_block, &b, NULL);
+        if (status != GEMMNET_OK)
+            return status;
+        sums[0] = b.cross_entropy;
+        sums[1] = (double)b.correct;
+    }
+    if (o->collective && o->collective->sum_doubles(o->collective->context, sums, 4) != 0)
+        return GEMMNET_E_COLLECTIVE;
+    gn_fill_evaluation(t->model, o->l2, o->reduction, sums[0], sums[1], sums[3], out);
+    out->accuracy = sums[1] / sums[2];
+    return GEMMNET_OK;
+}
+
 /* Evaluates the model on data, summed over all processes with a
  * collective (the statistics of every shard: Σ CE, correct, rows). */
 static int evaluate(gemmnet_trainer *t, const gemmnet_dataset *data, gemmnet_evaluation *out)
 {
     const gemmnet_train_options *o = &t->options;
+    const float *w = data == t->data ? t->row_weight : t->validation_weight;
+    if (w)
+        return evaluate_weighted(t, data, w, out);
     double sums[3] = {0.0, 0.0, (double)data->rows};
     if (gn_rows_split(t, data->rows)) {
-        gn_rows_evaluate(t, data, &sums[0], &sums[1]);
+        gn_rows_evaluate(t, data, NULL, &sums[0], &sums[1]);
         gn_fill_evaluation(t->model, o->l2, o->reduction, sums[0], sums[1], sums[2], out);
     } else {
         int status = gn_evaluate_raw(t->model, t->workspace, data, o->l2, o->reduction, out, NULL);
