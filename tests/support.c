@@ -172,3 +172,13 @@ unsigned char *read_file(const char *path, size_t *size)
         fail_msg("cannot read %s: %s", path, strerror(errno));
     return bytes;
 }
+
+void expect_same_run_file(const char *a, const char *b, const char *what)
+{
+    size_t size_a, size_b;
+    unsigned char *x = read_file(a, &size_a), *y = read_file(b, &size_b);
+    if (size_a != size_b || memcmp(x, y, size_a) != 0)
+        fail_msg("%s: the resumed run's file differs from the uninterrupted run's", what);
+    free(x);
+    free(y);
+}

@@ -72,4 +72,10 @@ unsigned char *read_file(const char *path, size_t *size);
 /* As read_file, but returns NULL (and *size 0) instead of failing. */
 unsigned char *try_read_file(const char *path, size_t *size);
 
+/* Fails the test ("WHAT: the resumed run's file differs from the
+ * uninterrupted run's") unless the files at a and b hold the same bytes:
+ * a checkpointed run, stopped and resumed, must save exactly what the
+ * uninterrupted run saves. */
+void expect_same_run_file(const char *a, const char *b, const char *what);
+
 #endif

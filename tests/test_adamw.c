@@ -276,16 +276,6 @@ static void resume(const fixture *f,
     gemmnet_model_destroy(m);
 }
 
-static void expect_same_file(const char *a, const char *b, const char *what)
-{
-    size_t size_a, size_b;
-    unsigned char *x = read_file(a, &size_a), *y = read_file(b, &size_b);
-    if (size_a != size_b || memcmp(x, y, size_a) != 0)
-        fail_msg("%s: the resumed run's file differs from the uninterrupted run's", what);
-    free(x);
-    free(y);
-}
-
 static void test_adamw_and_clipped_runs_resume_bit_for_bit(void **state)
 {
     fixture *f = *state;
@@ -305,10 +295,10 @@ static void test_adamw_and_clipped_runs_resume_bit_for_bit(void **state)
         train_whole(f, &o, 20, whole);
         train_whole(f, &o, 7, half);
         resume(f, half, &o, 20, half);
-        expect_same_file(whole, half,
-                         variant == 0   ? "adamw"
-                         : variant == 1 ? "adamw, clipped"
-                                        : "momentum, clipped");
+        expect_same_run_file(whole, half,
+                             variant == 0   ? "adamw"
+                             : variant == 1 ? "adamw, clipped"
+                                            : "momentum, clipped");
     }
 }
 
@@ -366,7 +356,7 @@ static void test_version_1_training_state_still_resumes(void **state)
     /* Version 1 reads as the defaults: decay 0.01 (Adam ignores it), no
      * clipping. */
     resume(f, old, &o, 20, half);
-    expect_same_file(whole, half, "version 1 state");
+    expect_same_run_file(whole, half, "version 1 state");
     /* A version from the future is refused with its number. */
     gemmnet_model *m;
     unsigned char *bytes;

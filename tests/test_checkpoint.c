@@ -105,16 +105,6 @@ static void resume(const fixture *f, const char *path, int32_t epochs, const cha
     gemmnet_model_destroy(m);
 }
 
-static void expect_same_file(const char *a, const char *b, const char *what)
-{
-    size_t size_a, size_b;
-    unsigned char *x = read_file(a, &size_a), *y = read_file(b, &size_b);
-    if (size_a != size_b || memcmp(x, y, size_a) != 0)
-        fail_msg("%s: the resumed run's file differs from the uninterrupted run's", what);
-    free(x);
-    free(y);
-}
-
 static void test_resumed_runs_equal_uninterrupted_runs_bit_for_bit(void **state)
 {
     fixture *f = *state;
@@ -132,7 +122,7 @@ static void test_resumed_runs_equal_uninterrupted_runs_bit_for_bit(void **state)
             char what[64];
             snprintf(what, sizeof what, "%s%s", names[rule],
                      with_validation ? " + validation" : "");
-            expect_same_file(whole, half, what);
+            expect_same_run_file(whole, half, what);
         }
     }
 }
