@@ -9,11 +9,11 @@
 #include <cmocka.h>
 
 #include <math.h>
-#include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "problem.h"
+#include "thread_group.h"
 #include "train/train.h"
 
 static void test_clipping_scales_to_the_norm_by_hand(void **state)
@@ -113,58 +113,7 @@ static void test_a_clipped_step_matches_the_oracle(void **state)
 
 /* ---- with a collective ---------------------------------------------------- */
 
-enum { MEMBERS = 2, MAX_VALUES = 256 };
-
-/* Two threads standing in for processes; sums add the slots in rank
- * order, so both get bit-identical results. */
-typedef struct group {
-    pthread_barrier_t barrier;
-    float floats[MEMBERS][MAX_VALUES];
-    double doubles[MEMBERS][8];
-} group;
-
-typedef struct member {
-    group *g;
-    int rank;
-    gemmnet_collective collective;
-    gemmnet_model *model;
-    gemmnet_dataset shard;
-    const gemmnet_train_options *options;
-    int status;
-} member;
-
-static int sum_floats(void *context, float *buf, size_t n)
-{
-    member *m = context;
-    if (n > MAX_VALUES)
-        return -1;
-    memcpy(m->g->floats[m->rank], buf, n * sizeof *buf);
-    pthread_barrier_wait(&m->g->barrier);
-    for (size_t i = 0; i < n; i++)
-        buf[i] = m->g->floats[0][i] + m->g->floats[1][i];
-    pthread_barrier_wait(&m->g->barrier);
-    return 0;
-}
-
-static int sum_doubles(void *context, double *buf, size_t n)
-{
-    member *m = context;
-    memcpy(m->g->doubles[m->rank], buf, n * sizeof *buf);
-    pthread_barrier_wait(&m->g->barrier);
-    for (size_t i = 0; i < n; i++)
-        buf[i] = m->g->doubles[0][i] + m->g->doubles[1][i];
-    pthread_barrier_wait(&m->g->barrier);
-    return 0;
-}
-
-static void *train_member(void *arg)
-{
-    member *m = arg;
-    gemmnet_train_options o = *m->options;
-    o.collective = &m->collective;
-    m->status = gemmnet_train(m->model, &m->shard, &o, NULL);
-    return NULL;
-}
+enum { MEMBERS = 2 };
 
 static gemmnet_model *tutorial_model(void)
 {
@@ -196,41 +145,32 @@ static void test_shards_clip_the_summed_gradient(void **state)
     off.clip_norm = 0.0f;
     assert_int_equal(gemmnet_train(unclipped, &data, &off, NULL), GEMMNET_OK);
 
-    static group g;
-    member members[MEMBERS];
-    pthread_t threads[MEMBERS];
-    pthread_barrier_init(&g.barrier, NULL, MEMBERS);
+    gemmnet_model *models[MEMBERS];
+    gemmnet_dataset shards[MEMBERS];
+    size_t first[MEMBERS];
+    int status[MEMBERS];
     for (int r = 0; r < MEMBERS; r++) {
-        size_t first = (size_t)r * 100;
-        members[r] = (member){.g = &g, .rank = r, .model = tutorial_model(), .options = &o};
-        assert_int_equal(gemmnet_dataset_slice(&data, first, 100, &members[r].shard, NULL),
-                         GEMMNET_OK);
-        members[r].collective = (gemmnet_collective){.sum_floats = sum_floats,
-                                                     .sum_doubles = sum_doubles,
-                                                     .context = &members[r],
-                                                     .global_rows = data.rows,
-                                                     .first_row = first};
-        pthread_create(&threads[r], NULL, train_member, &members[r]);
+        first[r] = (size_t)r * 100;
+        models[r] = tutorial_model();
+        assert_int_equal(gemmnet_dataset_slice(&data, first[r], 100, &shards[r], NULL), GEMMNET_OK);
     }
-    for (int r = 0; r < MEMBERS; r++)
-        pthread_join(threads[r], NULL);
-    pthread_barrier_destroy(&g.barrier);
+    thread_group_train(MEMBERS, models, shards, first, data.rows, &o, status);
     double worst = 0.0, gap = 0.0;
     for (size_t i = 0; i < single->parameter_count; i++) {
-        worst = fmax(worst, fabs(members[0].model->parameters[i] - single->parameters[i]));
+        worst = fmax(worst, fabs(models[0]->parameters[i] - single->parameters[i]));
         gap = fmax(gap, fabs(unclipped->parameters[i] - single->parameters[i]));
     }
     for (int r = 0; r < MEMBERS; r++)
-        assert_int_equal(members[r].status, GEMMNET_OK);
-    assert_memory_equal(members[0].model->parameters, members[1].model->parameters,
+        assert_int_equal(status[r], GEMMNET_OK);
+    assert_memory_equal(models[0]->parameters, models[1]->parameters,
                         single->parameter_count * sizeof(float));
     if (worst > 1e-5)
         fail_msg("2 members differ from one clipping process by %.3g", worst);
     if (gap < 1e-2)
         fail_msg("clipping to 1 barely changed the run (%.3g): the test would not notice", gap);
     for (int r = 0; r < MEMBERS; r++) {
-        gemmnet_model_destroy(members[r].model);
-        gemmnet_dataset_free(&members[r].shard);
+        gemmnet_model_destroy(models[r]);
+        gemmnet_dataset_free(&shards[r]);
     }
     gemmnet_model_destroy(single);
     gemmnet_model_destroy(unclipped);

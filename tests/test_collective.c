@@ -1,6 +1,7 @@
 /* Data-parallel training through the collective hooks, with threads as
- * the processes: P shards trained together must match one process up to
- * float32 reassociation, in full-batch and minibatch mode. */
+ * the processes (thread_group.h): P shards trained together must match
+ * one process up to float32 reassociation, in full-batch and minibatch
+ * mode, with class weights too. */
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -8,65 +9,11 @@
 #include <cmocka.h>
 
 #include <math.h>
-#include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "net/net.h"
-
-enum { MAX_MEMBERS = 3, MAX_VALUES = 4096 };
-
-/* Threads standing in for processes: each sum copies every member's
- * buffer into a slot, then every member adds the slots in rank order, so
- * all of them get bit-identical sums. */
-typedef struct group {
-    pthread_barrier_t barrier;
-    int size;
-    float floats[MAX_MEMBERS][MAX_VALUES];
-    double doubles[MAX_MEMBERS][8];
-} group;
-
-typedef struct member {
-    group *g;
-    int rank;
-    gemmnet_collective collective;
-    gemmnet_model *model;
-    gemmnet_dataset shard;
-    const gemmnet_train_options *options;
-    int status;
-} member;
-
-static int sum_floats(void *context, float *buf, size_t n)
-{
-    member *m = context;
-    if (n > MAX_VALUES)
-        return -1;
-    memcpy(m->g->floats[m->rank], buf, n * sizeof *buf);
-    pthread_barrier_wait(&m->g->barrier);
-    for (size_t i = 0; i < n; i++) {
-        float sum = 0.0f;
-        for (int r = 0; r < m->g->size; r++)
-            sum += m->g->floats[r][i];
-        buf[i] = sum;
-    }
-    pthread_barrier_wait(&m->g->barrier);
-    return 0;
-}
-
-static int sum_doubles(void *context, double *buf, size_t n)
-{
-    member *m = context;
-    memcpy(m->g->doubles[m->rank], buf, n * sizeof *buf);
-    pthread_barrier_wait(&m->g->barrier);
-    for (size_t i = 0; i < n; i++) {
-        double sum = 0.0;
-        for (int r = 0; r < m->g->size; r++)
-            sum += m->g->doubles[r][i];
-        buf[i] = sum;
-    }
-    pthread_barrier_wait(&m->g->barrier);
-    return 0;
-}
+#include "thread_group.h"
 
 static gemmnet_model *tutorial_model(int32_t hidden)
 {
@@ -86,52 +33,33 @@ static void take_shard(const gemmnet_dataset *data, size_t first, size_t rows, g
     out->classes = data->classes;
 }
 
-static void *train_member(void *arg)
-{
-    member *m = arg;
-    gemmnet_train_options o = *m->options;
-    o.collective = &m->collective;
-    m->status = gemmnet_train(m->model, &m->shard, &o, NULL);
-    return NULL;
-}
-
 /* Trains P members on contiguous shards of data; returns member 0's
  * model (the caller destroys it) after checking all members agree bit for
  * bit. */
 static gemmnet_model *
 train_parallel(const gemmnet_dataset *data, const gemmnet_train_options *o, int p, int32_t hidden)
 {
-    static group g;
-    member members[MAX_MEMBERS];
-    pthread_t threads[MAX_MEMBERS];
-    g.size = p;
-    pthread_barrier_init(&g.barrier, NULL, (unsigned)p);
+    gemmnet_model *models[THREAD_GROUP_MEMBERS];
+    gemmnet_dataset shards[THREAD_GROUP_MEMBERS];
+    size_t first[THREAD_GROUP_MEMBERS];
+    int status[THREAD_GROUP_MEMBERS];
     for (int r = 0; r < p; r++) {
-        size_t first = data->rows * (size_t)r / (size_t)p,
-               last = data->rows * (size_t)(r + 1) / (size_t)p;
-        members[r] = (member){.g = &g, .rank = r, .model = tutorial_model(hidden), .options = o};
-        take_shard(data, first, last - first, &members[r].shard);
-        members[r].collective = (gemmnet_collective){.sum_floats = sum_floats,
-                                                     .sum_doubles = sum_doubles,
-                                                     .context = &members[r],
-                                                     .global_rows = data->rows,
-                                                     .first_row = first};
-        pthread_create(&threads[r], NULL, train_member, &members[r]);
+        first[r] = data->rows * (size_t)r / (size_t)p;
+        size_t last = data->rows * (size_t)(r + 1) / (size_t)p;
+        models[r] = tutorial_model(hidden);
+        take_shard(data, first[r], last - first[r], &shards[r]);
     }
-    for (int r = 0; r < p; r++)
-        pthread_join(threads[r], NULL);
-    pthread_barrier_destroy(&g.barrier);
-    size_t count = members[0].model->parameter_count;
+    thread_group_train(p, models, shards, first, data->rows, o, status);
+    size_t count = models[0]->parameter_count;
     for (int r = 0; r < p; r++) {
-        assert_int_equal(members[r].status, GEMMNET_OK);
-        if (memcmp(members[r].model->parameters, members[0].model->parameters,
-                   count * sizeof(float)))
+        assert_int_equal(status[r], GEMMNET_OK);
+        if (memcmp(models[r]->parameters, models[0]->parameters, count * sizeof(float)))
             fail_msg("member %d's replica differs from member 0's", r);
         if (r > 0)
-            gemmnet_model_destroy(members[r].model);
-        gemmnet_dataset_free(&members[r].shard);
+            gemmnet_model_destroy(models[r]);
+        gemmnet_dataset_free(&shards[r]);
     }
-    return members[0].model;
+    return models[0];
 }
 
 static void
@@ -197,12 +125,61 @@ static void test_shards_train_like_one_process_with_minibatches(void **state)
     gemmnet_dataset_free(&data);
 }
 
+/* Class weights with MEAN minibatches: each batch's divisor is its Σw over
+ * every member's rows, so P members match one process; a run with the
+ * weights switched off is far from it (the check can fail). */
+static void test_weighted_shards_divide_by_the_global_weight_sum(void **state)
+{
+    (void)state;
+    gemmnet_dataset data;
+    assert_int_equal(
+        gemmnet_dataset_generate(&data, GEMMNET_SYNTH_MOONS, 301, 2, 0.2, 4, NULL, NULL),
+        GEMMNET_OK);
+    static const float class_weights[2] = {1.0f, 3.0f};
+    gemmnet_train_options o;
+    gemmnet_train_options_init(&o);
+    o.epochs = 20;
+    o.batch_size = 32;
+    o.reduction = GEMMNET_REDUCTION_MEAN;
+    o.optimizer = GEMMNET_OPT_ADAM;
+    o.learning_rate = 0.01f;
+    o.shuffle_seed = 7;
+    o.class_weights = class_weights;
+    gemmnet_model *single = tutorial_model(16), *unweighted = tutorial_model(16);
+    assert_int_equal(gemmnet_train(single, &data, &o, NULL), GEMMNET_OK);
+    gemmnet_train_options off = o;
+    off.class_weights = NULL;
+    assert_int_equal(gemmnet_train(unweighted, &data, &off, NULL), GEMMNET_OK);
+    double gap = 0.0;
+    for (size_t i = 0; i < single->parameter_count; i++)
+        gap = fmax(gap, fabs(single->parameters[i] - unweighted->parameters[i]));
+    if (gap < 1e-2)
+        fail_msg("the class weights barely changed the run (%.3g): the test would not notice", gap);
+    for (int p = 2; p <= 3; p++) {
+        gemmnet_model *parallel = train_parallel(&data, &o, p, 16);
+        expect_close(single, parallel, 1e-4, p == 2 ? "2 weighted members" : "3 weighted members");
+        gemmnet_model_destroy(parallel);
+    }
+    gemmnet_model_destroy(single);
+    gemmnet_model_destroy(unweighted);
+    gemmnet_dataset_free(&data);
+}
+
 static int fail_sum(void *context, float *buf, size_t n)
 {
     (void)context;
     (void)buf;
     (void)n;
     return -1;
+}
+
+/* One process's sum of doubles: the values themselves. */
+static int own_doubles(void *context, double *buf, size_t n)
+{
+    (void)context;
+    (void)buf;
+    (void)n;
+    return 0;
 }
 
 static void test_failed_reduction_stops_training(void **state)
@@ -212,7 +189,7 @@ static void test_failed_reduction_stops_training(void **state)
     assert_int_equal(
         gemmnet_dataset_generate(&data, GEMMNET_SYNTH_MOONS, 50, 2, 0.2, 0, NULL, NULL),
         GEMMNET_OK);
-    gemmnet_collective c = {.sum_floats = fail_sum, .sum_doubles = sum_doubles, .global_rows = 50};
+    gemmnet_collective c = {.sum_floats = fail_sum, .sum_doubles = own_doubles, .global_rows = 50};
     gemmnet_train_options o;
     gemmnet_train_options_init(&o);
     o.collective = &c;
@@ -231,6 +208,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_shards_train_like_one_process_full_batch),
         cmocka_unit_test(test_shards_train_like_one_process_with_minibatches),
+        cmocka_unit_test(test_weighted_shards_divide_by_the_global_weight_sum),
         cmocka_unit_test(test_failed_reduction_stops_training),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
