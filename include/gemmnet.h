@@ -844,6 +844,17 @@ typedef struct gemmnet_train_options {
      * clip_norm / ‖g‖₂ when ‖g‖₂ > clip_norm. 0 (the default) never clips.
      * The reported loss is unchanged. */
     float clip_norm;
+    /* Inverted dropout, 0 ≤ p < 1 (default 0: off, bit-identical to a
+     * build without it): during each update's forward pass every hidden
+     * layer's activations become A ⊙ M / (1 − p), M a mask keeping each
+     * unit with probability 1 − p, and the backward pass goes through the
+     * same mask. Masks come from a hash of (shuffle_seed, update count,
+     * row, layer, unit), so a run does not depend on block_rows or threads
+     * beyond float32 summation order, and a checkpoint resumes it bit for
+     * bit. The row is the global row with full batch and the position in
+     * the epoch's permutation with minibatches. Prediction, evaluation,
+     * validation and the reported training loss use no dropout. */
+    float dropout;
 } gemmnet_train_options;
 
 /* Fills options with the tutorial's settings. */

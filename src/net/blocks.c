@@ -24,6 +24,7 @@ int gn_forward_blocks(const gemmnet_model *m,
         if (!input)
             return gn_fail(err, GEMMNET_E_INVALID,
                            "the workspace has no room for standardised rows");
+        ws->dropout.row = ws->dropout.base + r;
         /* A[rows×·] for every layer, P[rows×K] in act[L]. */
         b->cross_entropy += gn_forward(m, ws, input, b->y ? b->y + r : NULL, rows);
         status = visit ? visit(context, ws, input, r, rows, err) : GEMMNET_OK;

@@ -60,6 +60,9 @@ static int check_optimizer(const gemmnet_train_options *o, gemmnet_error *err)
     if (!(o->clip_norm >= 0.0f) || !isfinite(o->clip_norm))
         return gn_fail(err, GEMMNET_E_INVALID, "clip norm must be finite and ≥ 0 (got %g)",
                        (double)o->clip_norm);
+    if (!(o->dropout >= 0.0f && o->dropout < 1.0f))
+        return gn_fail(err, GEMMNET_E_INVALID, "dropout must be finite, ≥ 0 and < 1 (got %g)",
+                       (double)o->dropout);
     return check_schedule(&o->schedule, err);
 }
 
@@ -262,8 +265,36 @@ GEMMNET_API void gemmnet_trainer_destroy(gemmnet_trainer *trainer)
  * batch_rows global rows, block by block (weight gradients accumulate with
  * beta = 1 after the first block). A process holding none of the batch
  * contributes zeros. */
-static void
-batch_gradient(gemmnet_trainer *t, const float *x, const int32_t *y, size_t rows, size_t batch_rows)
+static void batch_gradient_blocks(
+    gemmnet_trainer *t, const float *x, const int32_t *y, size_t rows, size_t batch_rows);
+
+/* Sets the dropout of every workspace of the trainer (p = 0: off). */
+static void set_dropout(gemmnet_trainer *t, float p, size_t row_base)
+{
+    gn_dropout d = {.p = p, .seed = t->options.shuffle_seed, .step = t->steps, .base = row_base};
+    t->workspace->dropout = d;
+    for (int i = 1; i < t->workers; i++)
+        t->worker_workspace[i]->dropout = d;
+}
+
+/* batch_gradient_blocks with dropout on for this update: x's row 0 is
+ * row row_base for the masks. */
+static void batch_gradient(gemmnet_trainer *t,
+                           const float *x,
+                           const int32_t *y,
+                           size_t rows,
+                           size_t batch_rows,
+                           size_t row_base)
+{
+    if (t->options.dropout > 0.0f)
+        set_dropout(t, t->options.dropout, row_base);
+    batch_gradient_blocks(t, x, y, rows, batch_rows);
+    if (t->options.dropout > 0.0f)
+        set_dropout(t, 0.0f, 0);
+}
+
+static void batch_gradient_blocks(
+    gemmnet_trainer *t, const float *x, const int32_t *y, size_t rows, size_t batch_rows)
 {
     float scale =
         t->options.reduction == GEMMNET_REDUCTION_SUM ? 1.0f : (float)(1.0 / (double)batch_rows);
@@ -353,7 +384,7 @@ static int run_updates(gemmnet_trainer *t, gn_update *u, gemmnet_error *err)
 {
     const gemmnet_dataset *data = t->data;
     if (t->batch_rows == t->global_rows) {
-        batch_gradient(t, data->x, data->y, data->rows, t->global_rows);
+        batch_gradient(t, data->x, data->y, data->rows, t->global_rows, t->first_row);
         return update(t, u, 0, err);
     }
     for (size_t i = 0; i < t->global_rows; i++)
@@ -363,7 +394,7 @@ static int run_updates(gemmnet_trainer *t, gn_update *u, gemmnet_error *err)
         size_t rows =
             t->global_rows - first < t->batch_rows ? t->global_rows - first : t->batch_rows;
         size_t local = gather(t, first, rows);
-        batch_gradient(t, t->batch_x, t->batch_y, local, rows);
+        batch_gradient(t, t->batch_x, t->batch_y, local, rows, first);
         int status = update(t, u, batch, err);
         if (status != GEMMNET_OK)
             return status;
