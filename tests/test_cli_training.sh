@@ -43,6 +43,10 @@ dr=(--moons 200 --epochs 40 --print-every 0)
     fail "--dropout 0.3 exited $?"
 same_weights "$tmp/dr_plain.gnet" "$tmp/dr_zero.gnet" || fail "--dropout 0 changed the run"
 same_weights "$tmp/dr_plain.gnet" "$tmp/dr.gnet" && fail "--dropout 0.3 did not change the run"
+"$gemmnet" train "${dr[@]/40/15}" --dropout 0.3 --save "$tmp/dr_part.gnet" >/dev/null
+"$gemmnet" train --moons 200 --resume "$tmp/dr_part.gnet" --epochs 40 --print-every 0 \
+    --save "$tmp/dr_part.gnet" >/dev/null
+cmp -s "$tmp/dr.gnet" "$tmp/dr_part.gnet" || fail "resumed dropout run differs"
 expect 2 "dropout" "$gemmnet" train --moons 200 --dropout 1
 expect 2 "dropout" "$gemmnet" train --moons 200 --dropout -0.1
 "$gemmnet" train --help | grep -q -- "--dropout P" || fail "--help does not list --dropout"
