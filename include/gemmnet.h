@@ -851,9 +851,12 @@ typedef struct gemmnet_train_options {
      * same mask. Masks come from a hash of (shuffle_seed, update count,
      * row, layer, unit), so a run does not depend on block_rows or threads
      * beyond float32 summation order, and a checkpoint resumes it bit for
-     * bit. The row is the global row with full batch and the position in
-     * the epoch's permutation with minibatches. Prediction, evaluation,
-     * validation and the reported training loss use no dropout. */
+     * bit. The row is the global row with full batch; with minibatches it
+     * is the batch's first position in the epoch's permutation plus the
+     * row's index among this process's rows of the batch, so minibatches
+     * under a collective draw other masks than one process does.
+     * Prediction, evaluation, validation and the reported training loss
+     * (computed after the update) use no dropout. */
     float dropout;
 } gemmnet_train_options;
 

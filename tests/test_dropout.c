@@ -121,7 +121,7 @@ static void test_a_dropout_step_matches_the_masked_oracle(void **state)
 }
 
 /* Parameters after `epochs` minibatch epochs with the given settings. */
-static void train_copy(float dropout, int32_t threads, float *out, size_t *count)
+static void train_copy(float dropout, int32_t threads, size_t block_rows, float *out, size_t *count)
 {
     problem pr;
     problem_create(&pr, 200, FEATURES, hidden, 2, CLASSES, GEMMNET_ACT_TANH, 5);
@@ -130,35 +130,38 @@ static void train_copy(float dropout, int32_t threads, float *out, size_t *count
     o.epochs = 5;
     o.batch_size = 64;
     o.reduction = GEMMNET_REDUCTION_MEAN;
+    o.block_rows = block_rows;
     assert_int_equal(gemmnet_train(pr.model, &pr.data, &o, NULL), GEMMNET_OK);
     *count = pr.model->parameter_count;
     memcpy(out, pr.model->parameters, *count * sizeof(float));
     problem_destroy(&pr);
 }
 
-/* P = 0 is bit-identical to the default; P = 0.5 is not; one and two
- * row-block threads agree to 1e-5. */
+/* P = 0 is bit-identical to the default; P = 0.5 is not; one thread,
+ * two row-block threads and 7-row blocks agree to 1e-5. */
 static void test_zero_is_off_and_threads_agree(void **state)
 {
     (void)state;
-    float off[256], zero[256], one[256], two[256];
+    float off[256], zero[256], one[256], two[256], small[256];
     size_t n = 0;
-    train_copy(0.0f, 1, off, &n);
+    train_copy(0.0f, 1, 0, off, &n);
     assert_true(n <= 256);
     gemmnet_train_options defaults;
     gemmnet_train_options_init(&defaults);
     assert_true(defaults.dropout == 0.0f);
-    train_copy(0.0f, 1, zero, &n);
+    train_copy(0.0f, 1, 0, zero, &n);
     assert_memory_equal(off, zero, n * sizeof(float));
-    train_copy(0.5f, 1, one, &n);
-    train_copy(0.5f, 2, two, &n);
+    train_copy(0.5f, 1, 0, one, &n);
+    train_copy(0.5f, 2, 0, two, &n);
+    train_copy(0.5f, 1, 7, small, &n);
     double spread = 0.0, moved = 0.0;
     for (size_t i = 0; i < n; i++) {
         spread = fmax(spread, fabs((double)one[i] - two[i]));
+        spread = fmax(spread, fabs((double)one[i] - small[i]));
         moved = fmax(moved, fabs((double)one[i] - off[i]));
     }
     if (spread > 1e-5)
-        fail_msg("dropout with 1 and 2 threads differs by %.3g", spread);
+        fail_msg("dropout with 2 threads or 7-row blocks differs by %.3g", spread);
     if (moved < 1e-3)
         fail_msg("dropout 0.5 barely changed the run (%.3g)", moved);
 }
