@@ -869,6 +869,20 @@ typedef struct gemmnet_train_options {
      * sklearn's 'balanced' ones). They also weight the validation loss
      * (with which early stopping compares), which has no sample weights. */
     const float *class_weights;
+    /* Inverted dropout, 0 ≤ p < 1 (default 0: off, bit-identical to a
+     * build without it): during each update's forward pass every hidden
+     * layer's activations become A ⊙ M / (1 − p), M a mask keeping each
+     * unit with probability 1 − p, and the backward pass goes through the
+     * same mask. Masks come from a hash of (shuffle_seed, update count,
+     * row, layer, unit), so a run does not depend on block_rows or threads
+     * beyond float32 summation order, and a checkpoint resumes it bit for
+     * bit. The row is the global row with full batch; with minibatches it
+     * is the batch's first position in the epoch's permutation plus the
+     * row's index among this process's rows of the batch, so minibatches
+     * under a collective draw other masks than one process does.
+     * Prediction, evaluation, validation and the reported training loss
+     * (computed after the update) use no dropout. */
+    float dropout;
 } gemmnet_train_options;
 
 /* sklearn's class_weight='balanced': out[k] = N / (K·count_k) over the

@@ -302,20 +302,20 @@ static void test_adamw_and_clipped_runs_resume_bit_for_bit(void **state)
     }
 }
 
-/* Bytes before the settings that version 2 added: the version word and
- * version 1's settings (14 four-byte and 2 eight-byte fields); then the
- * added weight decay and clip norm (8 bytes), the two row counts (16) and
- * the added data fingerprints (16). */
+/* Bytes before the settings that versions 2 and 3 added: the version
+ * word and version 1's settings (14 four-byte and 2 eight-byte fields);
+ * then the added weight decay, clip norm and dropout (12 bytes), the two
+ * row counts (16) and the added data fingerprints (16). */
 enum {
     VERSION_1_SETTINGS_END = 4 + 14 * 4 + 2 * 8,
-    ADDED_SETTINGS = 8,
+    ADDED_SETTINGS = 12,
     ROW_COUNTS = 16,
     ADDED_FINGERPRINTS = 16,
     ADDED_BYTES = ADDED_SETTINGS + ADDED_FINGERPRINTS
 };
 
 /* Rewrites the checkpoint at path as version 1 wrote it: the same state
- * without the weight decay, clip norm and fingerprints, under version
+ * without the weight decay, clip norm, dropout and fingerprints, under version
  * number 1. */
 static void downgrade_to_version_1(const char *path, const char *out)
 {
@@ -324,7 +324,7 @@ static void downgrade_to_version_1(const char *path, const char *out)
     size_t size;
     assert_int_equal(gn_model_load_state(path, NULL, &m, &state, &size, NULL), GEMMNET_OK);
     assert_true(size > VERSION_1_SETTINGS_END + ADDED_BYTES);
-    assert_int_equal(get_u32(state), 2);
+    assert_int_equal(get_u32(state), 3);
     unsigned char *old = malloc(size - ADDED_BYTES), *p = old;
     assert_non_null(old);
     const unsigned char *counts = state + VERSION_1_SETTINGS_END + ADDED_SETTINGS;
@@ -363,14 +363,14 @@ static void test_version_1_training_state_still_resumes(void **state)
     size_t size;
     assert_int_equal(gn_model_load_state(whole, NULL, &m, &bytes, &size, NULL), GEMMNET_OK);
     unsigned char *p = bytes;
-    put_u32(&p, 3);
+    put_u32(&p, 4);
     assert_int_equal(gn_model_save_state(m, (gn_span){bytes, size}, old, NULL, NULL), GEMMNET_OK);
     gemmnet_model_destroy(m);
     free(bytes);
     gemmnet_checkpoint *c;
     gemmnet_error err = {0};
     assert_int_equal(gemmnet_checkpoint_load(old, NULL, &m, &c, &err), GEMMNET_E_VERSION);
-    assert_non_null(strstr(err.message, "training state version 3 not supported"));
+    assert_non_null(strstr(err.message, "training state version 4 not supported"));
 }
 
 int main(void)

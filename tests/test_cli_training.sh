@@ -34,6 +34,23 @@ expect 2 "drop --weight-decay" "$gemmnet" train --moons 200 --resume "$tmp/aw_pa
     --weight-decay 0.2
 expect 2 "weight-decay" "$gemmnet" train --moons 200 --optimizer adamw --weight-decay -1
 
+# ---- dropout ---------------------------------------------------------------
+dr=(--moons 200 --epochs 40 --print-every 0)
+"$gemmnet" train "${dr[@]}" --save "$tmp/dr_plain.gnet" >/dev/null
+"$gemmnet" train "${dr[@]}" --dropout 0 --save "$tmp/dr_zero.gnet" >/dev/null ||
+    fail "--dropout 0 exited $?"
+"$gemmnet" train "${dr[@]}" --dropout 0.3 --save "$tmp/dr.gnet" >/dev/null ||
+    fail "--dropout 0.3 exited $?"
+same_weights "$tmp/dr_plain.gnet" "$tmp/dr_zero.gnet" || fail "--dropout 0 changed the run"
+same_weights "$tmp/dr_plain.gnet" "$tmp/dr.gnet" && fail "--dropout 0.3 did not change the run"
+"$gemmnet" train "${dr[@]/40/15}" --dropout 0.3 --save "$tmp/dr_part.gnet" >/dev/null
+"$gemmnet" train --moons 200 --resume "$tmp/dr_part.gnet" --epochs 40 --print-every 0 \
+    --save "$tmp/dr_part.gnet" >/dev/null
+cmp -s "$tmp/dr.gnet" "$tmp/dr_part.gnet" || fail "resumed dropout run differs"
+expect 2 "dropout" "$gemmnet" train --moons 200 --dropout 1
+expect 2 "dropout" "$gemmnet" train --moons 200 --dropout -0.1
+"$gemmnet" train --help | grep -q -- "--dropout P" || fail "--help does not list --dropout"
+
 # ---- gradient clipping ---------------------------------------------------
 gd=(--moons 200 --epochs 40 --print-every 0)
 "$gemmnet" train "${gd[@]}" --save "$tmp/plain.gnet" >/dev/null

@@ -18,7 +18,8 @@ enum {
     OPT_WEIGHT_DECAY = 'W' + 256,
     OPT_CLIP_NORM = 'N' + 256,
     OPT_INIT_FROM = 'I' + 256,
-    OPT_CLASS_WEIGHT = 'K' + 256
+    OPT_CLASS_WEIGHT = 'K' + 256,
+    OPT_DROPOUT = 'D' + 256
 };
 static const char *const init_names[] = {"tutorial", "xavier", "he", "orthogonal"};
 static const char *const reduction_names[] = {"sum", "mean"};
@@ -54,6 +55,7 @@ static const struct option train_options[] = {
     {"clip-norm", required_argument, NULL, OPT_CLIP_NORM},
     {"init-from", required_argument, NULL, OPT_INIT_FROM},
     {"class-weight", required_argument, NULL, OPT_CLASS_WEIGHT},
+    {"dropout", required_argument, NULL, OPT_DROPOUT},
     {"help", no_argument, NULL, 'h'},
     {NULL, 0, NULL, 0},
 };
@@ -97,6 +99,8 @@ static const char train_help[] =
     "                      gradient; biases are not decayed (default 0.01)\n"
     "  --clip-norm C       scale the gradient down to L2 norm C when it is larger\n"
     "                      (default 0 = off)\n"
+    "  --dropout P         inverted dropout: zero each hidden unit with probability P\n"
+    "                      during training, 0 <= P < 1 (default 0 = off)\n"
     "  --patience P        with --val: stop after P epochs without a better validation\n"
     "                      loss and keep the best weights (default 0 = off)\n"
     "  --class-weight balanced|W0,W1,...   weight each row's loss by its class's\n"
@@ -244,6 +248,8 @@ static const char *setting_name(int c)
         return "--weight-decay";
     if (c == OPT_CLIP_NORM)
         return "--clip-norm";
+    if (c == OPT_DROPOUT)
+        return "--dropout";
     if (c == OPT_SEED)
         return "--seed";
     const char *at = c > 0 && c < 256 ? strchr(codes, c) : NULL;
@@ -282,6 +288,7 @@ static bool parse_train_option(int c, const char *v, train_args *a)
         return parse_float_option("--weight-decay", v, 0.0, 1e30, &o->weight_decay);
     case OPT_CLIP_NORM: return parse_float_option("--clip-norm", v, 0.0, 1e30, &o->clip_norm);
     case OPT_CLASS_WEIGHT: a->class_weight = v; return true;
+    case OPT_DROPOUT: return parse_float_option("--dropout", v, 0.0, 0.999999, &o->dropout);
     case 'R':
         ok = parse_enum("--reduction", v, reduction_names, 2, &choice);
         o->reduction = (gemmnet_reduction)choice;

@@ -24,6 +24,7 @@ int gn_forward_blocks(const gemmnet_model *m,
         if (!input)
             return gn_fail(err, GEMMNET_E_INVALID,
                            "the workspace has no room for standardised rows");
+        ws->dropout.row = ws->dropout.base + r;
         /* A[rows×·] for every layer, P[rows×K] in act[L]. */
         const int32_t *y = b->y ? b->y + r : NULL;
         b->cross_entropy += b->w ? gn_forward_weighted(m, ws, input, y, b->w + r, rows)

@@ -54,6 +54,29 @@ struct gemmnet_model {
     size_t training_state_size;
 };
 
+/* Inverted dropout for one update: unit j of hidden layer l in global row
+ * n is kept iff gn_dropout_keep(seed, step, n, l, j, p); base is the
+ * global index of the walked x's row 0 and row that of the block's first
+ * row (base + r, set by gn_forward_blocks). */
+typedef struct gn_dropout {
+    float p;
+    uint32_t seed;
+    int64_t step;
+    size_t base;
+    size_t row;
+} gn_dropout;
+/* Whether the unit is kept: a counter-based hash of (seed, step, row,
+ * layer, unit) compared with p, so that a mask depends on nothing else
+ * (not the block or thread that computes it). */
+bool gn_dropout_keep(uint32_t seed, int64_t step, size_t row, int32_t layer, size_t unit, float p);
+/* a[rows×n] of hidden layer l ← a ⊙ M / (1 − p) (forward). */
+void gn_dropout_forward(const gn_dropout *d, int32_t layer, float *a, size_t rows, size_t n);
+/* Backward through the mask of layer l: da ← da ⊙ M / (1 − p), and a
+ * (the dropped A_l) back to A_l on kept units, for the activation
+ * derivative (dropped units have da = 0). */
+void gn_dropout_backward(
+    const gn_dropout *d, int32_t layer, float *a, float *da, size_t rows, size_t n);
+
 /* Per-block buffers of the forward and backward passes. */
 struct gemmnet_workspace {
     /* Allocator the buffers came from. */
@@ -75,6 +98,9 @@ struct gemmnet_workspace {
     float *input;
     /* The single allocation all the above point into. */
     float *block;
+    /* Inverted dropout of the hidden activations in gn_forward and
+     * gn_backward (dropout.c); p = 0 (inference, evaluation) is off. */
+    gn_dropout dropout;
 };
 
 /* Parameter block layout for a shape: fills the offsets and count of m

@@ -29,6 +29,8 @@ double gn_forward_weighted(const gemmnet_model *m,
         if (l == m->layers)
             return gn_bias_softmax_weighted(z, b, y, w, rows, out);
         gn_bias_activation(z, b, rows, out, m->activation[l - 1]);
+        if (ws->dropout.p > 0.0f)
+            gn_dropout_forward(&ws->dropout, l, z, rows, out);
         input = z;
     }
     return 0.0; /* not reached: layers ≥ 1 */
@@ -56,6 +58,8 @@ static void backward_layers(const gemmnet_model *m,
         /* dA_{l−1}[rows×in] = dZ_l[rows×out]·W_lᵀ[out×in] */
         gn_sgemm(false, true, rows, in, out, 1.0f, dz, out, m->parameters + m->weight_offset[l - 1],
                  out, 0.0f, ws->delta, in);
+        if (ws->dropout.p > 0.0f)
+            gn_dropout_backward(&ws->dropout, l - 1, ws->act[l - 1], ws->delta, rows, in);
         /* dZ_{l−1} = dA ⊙ f'(A_{l−1}), over A_{l−1}, which dW_l no longer needs */
         gn_activation_grad(ws->act[l - 1], ws->delta, rows, in, m->activation[l - 2], accumulate,
                            grad + m->bias_offset[l - 2]);

@@ -3,14 +3,15 @@
  * flag bit 2) holds everything a trainer needs to continue as if it had
  * never stopped, so that resuming gives bit-identical weights:
  *
- *   u32 state version (2; version 1 is still read)
+ *   u32 state version (3; versions 1 and 2 are still read)
  *   settings   u32 reduction, f32 learning rate, f32 l2, u32 optimizer,
  *              f32 momentum, beta1, beta2, epsilon, u32 schedule kind,
  *              u32 every, f32 factor, f32 k, u64 batch size, u32 shuffle
  *              seed, u32 patience, u64 rows per block, then (version 2)
  *              f32 weight decay, f32 clip norm; a version 1 state lacks
  *              both and reads as weight decay 0.01 (unused by its
- *              optimizers) and no clipping
+ *              optimizers) and no clipping; then (version 3) f32 dropout,
+ *              which older states lack and read as 0 (off)
  *   data       u64 global training rows, u64 global validation rows,
  *              (version 2) u64 fingerprint of the training rows, u64 of
  *              the validation rows (0: not recorded)
@@ -28,12 +29,12 @@
 #include <math.h>
 #include <string.h>
 
-enum { STATE_VERSION = 2, MT_WORDS = 624 };
+enum { STATE_VERSION = 3, MT_WORDS = 624 };
 /* Bytes of the fixed part, everything but the float arrays: the version,
- * the settings (16 four-byte and 2 eight-byte fields), the data and
+ * the settings (17 four-byte and 2 eight-byte fields), the data and
  * progress counts, the generator, S, and the early-stopping record. */
 enum {
-    SETTINGS_BYTES = 16 * 4 + 2 * 8,
+    SETTINGS_BYTES = 17 * 4 + 2 * 8,
     PROGRESS_BYTES = 4 * 8 + 4 + 8,
     GENERATOR_BYTES = MT_WORDS * 4 + 4 + 4 + 8,
     STOPPING_BYTES = 4 + 8 + 4 + 4,
@@ -89,6 +90,7 @@ static void encode_settings(const gemmnet_trainer *t, unsigned char **p)
     put_u64(p, t->workspace->block_rows);
     put_f32(p, o->weight_decay);
     put_f32(p, o->clip_norm);
+    put_f32(p, o->dropout);
 }
 
 static void encode_progress(const gemmnet_trainer *t, unsigned char **p)
@@ -297,6 +299,8 @@ static void decode_settings(reader *r, uint32_t version, gemmnet_checkpoint *c)
         o->weight_decay = read_f32(r);
         o->clip_norm = read_f32(r);
     }
+    if (version >= 3)
+        o->dropout = read_f32(r);
 }
 
 static void decode_progress(reader *r, uint32_t version, gemmnet_checkpoint *c)
@@ -329,6 +333,8 @@ static const char *implausible(const gemmnet_checkpoint *c)
     if (!(o->weight_decay >= 0.0f) || !(o->clip_norm >= 0.0f) || !isfinite(o->weight_decay) ||
         !isfinite(o->clip_norm))
         return "a negative or non-finite weight decay or clip norm";
+    if (!(o->dropout >= 0.0f && o->dropout < 1.0f))
+        return "a dropout outside [0, 1)";
     if (c->epochs_done < 0 || c->steps < 0 || c->block_rows == 0 || c->global_rows == 0 ||
         c->global_rows > INT32_MAX || o->patience < 0)
         return "negative or zero counts";

@@ -60,6 +60,9 @@ static int check_optimizer(const gemmnet_train_options *o, gemmnet_error *err)
     if (!(o->clip_norm >= 0.0f) || !isfinite(o->clip_norm))
         return gn_fail(err, GEMMNET_E_INVALID, "clip norm must be finite and ≥ 0 (got %g)",
                        (double)o->clip_norm);
+    if (!(o->dropout >= 0.0f && o->dropout < 1.0f))
+        return gn_fail(err, GEMMNET_E_INVALID, "dropout must be finite, ≥ 0 and < 1 (got %g)",
+                       (double)o->dropout);
     return check_schedule(&o->schedule, err);
 }
 
@@ -287,13 +290,13 @@ batch_scale(gemmnet_trainer *t, const float *w, size_t rows, size_t batch_rows, 
  * w[rows], or NULL) of a batch of batch_rows global rows, block by block
  * (weight gradients accumulate with beta = 1 after the first block). A
  * process holding none of the batch contributes zeros. */
-static int batch_gradient(gemmnet_trainer *t,
-                          const float *x,
-                          const int32_t *y,
-                          const float *w,
-                          size_t rows,
-                          size_t batch_rows,
-                          gemmnet_error *err)
+static int batch_gradient_blocks(gemmnet_trainer *t,
+                                 const float *x,
+                                 const int32_t *y,
+                                 const float *w,
+                                 size_t rows,
+                                 size_t batch_rows,
+                                 gemmnet_error *err)
 {
     float scale;
     if (batch_scale(t, w, rows, batch_rows, &scale) != GEMMNET_OK)
@@ -314,6 +317,34 @@ static int batch_gradient(gemmnet_trainer *t,
     gn_blocks b = {.x = x, .first = 0, .end = rows, .raw = true};
     gn_forward_blocks(t->model, t->workspace, &b, gn_backward_block, &job, NULL);
     return GEMMNET_OK;
+}
+
+/* Sets the dropout of every workspace of the trainer (p = 0: off). */
+static void set_dropout(gemmnet_trainer *t, float p, size_t row_base)
+{
+    gn_dropout d = {.p = p, .seed = t->options.shuffle_seed, .step = t->steps, .base = row_base};
+    t->workspace->dropout = d;
+    for (int i = 1; i < t->workers; i++)
+        t->worker_workspace[i]->dropout = d;
+}
+
+/* batch_gradient_blocks with dropout on for this update: x's row 0 is
+ * row row_base for the masks. */
+static int batch_gradient(gemmnet_trainer *t,
+                          const float *x,
+                          const int32_t *y,
+                          const float *w,
+                          size_t rows,
+                          size_t batch_rows,
+                          size_t row_base,
+                          gemmnet_error *err)
+{
+    if (t->options.dropout > 0.0f)
+        set_dropout(t, t->options.dropout, row_base);
+    int status = batch_gradient_blocks(t, x, y, w, rows, batch_rows, err);
+    if (t->options.dropout > 0.0f)
+        set_dropout(t, 0.0f, 0);
+    return status;
 }
 
 /* Copies the rows of global batch order[first .. first+rows) that this
@@ -390,8 +421,8 @@ static int run_updates(gemmnet_trainer *t, gn_update *u, gemmnet_error *err)
 {
     const gemmnet_dataset *data = t->data;
     if (t->batch_rows == t->global_rows) {
-        int status =
-            batch_gradient(t, data->x, data->y, t->row_weight, data->rows, t->global_rows, err);
+        int status = batch_gradient(t, data->x, data->y, t->row_weight, data->rows,
+                                    t->global_rows, t->first_row, err);
         return status == GEMMNET_OK ? update(t, u, 0, err) : status;
     }
     for (size_t i = 0; i < t->global_rows; i++)
@@ -401,7 +432,8 @@ static int run_updates(gemmnet_trainer *t, gn_update *u, gemmnet_error *err)
         size_t rows =
             t->global_rows - first < t->batch_rows ? t->global_rows - first : t->batch_rows;
         size_t local = gather(t, first, rows);
-        int status = batch_gradient(t, t->batch_x, t->batch_y, t->batch_weight, local, rows, err);
+        int status =
+            batch_gradient(t, t->batch_x, t->batch_y, t->batch_weight, local, rows, first, err);
         if (status == GEMMNET_OK)
             status = update(t, u, batch, err);
         if (status != GEMMNET_OK)
