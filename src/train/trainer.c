@@ -421,8 +421,8 @@ static int run_updates(gemmnet_trainer *t, gn_update *u, gemmnet_error *err)
 {
     const gemmnet_dataset *data = t->data;
     if (t->batch_rows == t->global_rows) {
-        int status = batch_gradient(t, data->x, data->y, t->row_weight, data->rows,
-                                    t->global_rows, t->first_row, err);
+        int status = batch_gradient(t, data->x, data->y, t->row_weight, data->rows, t->global_rows,
+                                    t->first_row, err);
         return status == GEMMNET_OK ? update(t, u, 0, err) : status;
     }
     for (size_t i = 0; i < t->global_rows; i++)
