@@ -145,10 +145,10 @@ static void test_shards_clip_the_summed_gradient(void **state)
     off.clip_norm = 0.0f;
     assert_int_equal(gemmnet_train(unclipped, &data, &off, NULL), GEMMNET_OK);
 
-    gemmnet_model *models[MEMBERS];
-    gemmnet_dataset shards[MEMBERS];
-    size_t first[MEMBERS];
-    int status[MEMBERS];
+    gemmnet_model *models[MEMBERS] = {NULL};
+    gemmnet_dataset shards[MEMBERS] = {{0}};
+    size_t first[MEMBERS] = {0};
+    int status[MEMBERS] = {0};
     for (int r = 0; r < MEMBERS; r++) {
         first[r] = (size_t)r * 100;
         models[r] = tutorial_model();

@@ -39,10 +39,10 @@ static void take_shard(const gemmnet_dataset *data, size_t first, size_t rows, g
 static gemmnet_model *
 train_parallel(const gemmnet_dataset *data, const gemmnet_train_options *o, int p, int32_t hidden)
 {
-    gemmnet_model *models[THREAD_GROUP_MEMBERS];
-    gemmnet_dataset shards[THREAD_GROUP_MEMBERS];
-    size_t first[THREAD_GROUP_MEMBERS];
-    int status[THREAD_GROUP_MEMBERS];
+    gemmnet_model *models[THREAD_GROUP_MEMBERS] = {NULL};
+    gemmnet_dataset shards[THREAD_GROUP_MEMBERS] = {{0}};
+    size_t first[THREAD_GROUP_MEMBERS] = {0};
+    int status[THREAD_GROUP_MEMBERS] = {0};
     for (int r = 0; r < p; r++) {
         first[r] = data->rows * (size_t)r / (size_t)p;
         size_t last = data->rows * (size_t)(r + 1) / (size_t)p;

@@ -73,7 +73,7 @@ void thread_group_train(int size,
                         int *statuses)
 {
     static group g;
-    member members[THREAD_GROUP_MEMBERS];
+    member members[THREAD_GROUP_MEMBERS] = {{0}};
     pthread_t threads[THREAD_GROUP_MEMBERS];
     g.size = size;
     pthread_barrier_init(&g.barrier, NULL, (unsigned)size);
